@@ -1,0 +1,94 @@
+// Domain records: plain data the handlers, the store and the data plane share.
+// No wire names here (those live in src/api); camelCase only.
+
+export type Brand<T, B extends string> = T & { readonly __brand: B };
+export type AccountId = Brand<string, 'AccountId'>;
+export type InstanceId = Brand<string, 'InstanceId'>;
+
+export const ENGINES = ['MySQL', 'PostgreSQL', 'MariaDB', 'SQLServer'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+/** The states of the official instance state table that localrds uses. */
+export type InstanceStatus = 'Creating' | 'Running' | 'DBInstanceNetTypeChanging' | 'Deleting';
+
+export interface InstanceRecord {
+  accountId: AccountId;
+  id: InstanceId;
+  /** Monotonic creation order; drives paging and NextToken. Assigned by the store. */
+  seq?: number;
+  regionId: string;
+  zoneId: string;
+  engine: Engine;
+  engineVersion: string;
+  instanceClass: string;
+  storageGb: number;
+  storageType: string;
+  category: string;
+  payType: string;
+  networkType: 'VPC' | 'Classic';
+  vpcId: string;
+  vSwitchId: string;
+  description: string;
+  status: InstanceStatus;
+  /** Epoch ms before which a transitional status may not settle to Running. */
+  statusUntil: number;
+  /** ISO 8601 UTC, e.g. 2026-11-28T06:30:46Z */
+  createdAt: string;
+  deletionProtection: boolean;
+}
+
+export type IpType = 'Private' | 'Public';
+
+export interface EndpointRecord {
+  accountId: AccountId;
+  instanceId: InstanceId;
+  /** Full DNS name, e.g. rm-xxx.mysql.rds.localrds.test; unique across all accounts. */
+  connectionString: string;
+  ipType: IpType;
+  /** Dotted IPv4 address taken from the pool of this ipType. Unique per pool. */
+  address: string;
+  port: number;
+  createdAt: string;
+  /** Last bind error reported by the data plane, or '' when the listener is (or should be) fine. */
+  bindError: string;
+}
+
+export interface SecurityIpGroup {
+  accountId: AccountId;
+  instanceId: InstanceId;
+  name: string;
+  attribute: string;
+  /** Normalised entries (IPv4 or IPv4/CIDR), in the order given. */
+  ips: string[];
+  whitelistNetworkType: 'Classic' | 'VPC' | 'MIX';
+}
+
+export type KeyStatus = 'Active' | 'Inactive';
+
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  secret: string;
+  accountId: AccountId;
+  status: KeyStatus;
+  /** RAM-style policy document (JSON text) or null for full access. */
+  policy: string | null;
+  createdAt: string;
+}
+
+export interface AccountRecord {
+  id: AccountId;
+  name: string;
+  createdAt: string;
+}
+
+export type PoolName = 'public' | 'private';
+
+export interface AuditRecord {
+  time: string;
+  requestId: string;
+  accountId: string;
+  accessKeyId: string;
+  action: string;
+  instanceId: string;
+  result: string;
+}
