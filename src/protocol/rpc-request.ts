@@ -1,0 +1,95 @@
+// Stage 2 of the pipeline: turn the raw HTTP request into RPC parameters.
+// Query and x-www-form-urlencoded body are merged; Action/Version may also come from x-acs-* headers.
+import type { IncomingHttpHeaders } from 'node:http';
+import { ApiError } from '../errors/api-error.js';
+import { decodePairs, DecodeError } from './percent.js';
+
+export interface RawRequest {
+  requestId: string;
+  method: string;
+  /** Path without the query. */
+  path: string;
+  rawQuery: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  receivedAt: number;
+  remoteAddress: string;
+}
+
+export type Format = 'JSON' | 'XML';
+
+export interface RpcRequest extends RawRequest {
+  query: [string, string][];
+  bodyParams: [string, string][];
+  /** Query and body merged (each name at most once). */
+  params: Map<string, string>;
+  action: string | undefined;
+  version: string | undefined;
+  format: Format;
+}
+
+export const LIMITS = {
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: 256 * 1024,
+  /** Most parameters in query and body together. */
+  maxParams: 512,
+  /** Longest parameter value, in characters. */
+  maxValueChars: 64 * 1024,
+};
+
+/** Reads the Format parameter as early as possible, so that even a parse error is written as asked. */
+export function peekFormat(rawQuery: string, body: Buffer, contentType: string | undefined): Format {
+  const re = /(?:^|&)Format=([A-Za-z]{3,4})(?:&|$)/;
+  const q = re.exec(rawQuery)?.[1];
+  const b = isForm(contentType) && body.length < LIMITS.maxBodyBytes ? re.exec(body.toString('latin1'))?.[1] : undefined;
+  const f = (q ?? b ?? '').toUpperCase();
+  return f === 'XML' ? 'XML' : 'JSON';
+}
+
+export function parseRpc(raw: RawRequest): RpcRequest {
+  if (raw.method !== 'GET' && raw.method !== 'POST') throw new ApiError('UnsupportedHTTPMethod');
+  let query: [string, string][];
+  let bodyParams: [string, string][] = [];
+  try {
+    query = decodePairs(raw.rawQuery);
+    if (raw.body.length > 0 && isForm(raw.headers['content-type'])) {
+      const text = raw.body.toString('utf8');
+      if (Buffer.byteLength(text, 'utf8') !== raw.body.length) throw new DecodeError('body is not valid UTF-8');
+      bodyParams = decodePairs(text);
+    }
+  } catch (e) {
+    if (e instanceof DecodeError) throw new ApiError('InvalidRequest.Malformed', { detail: e.message });
+    throw e;
+  }
+  if (query.length + bodyParams.length > LIMITS.maxParams) {
+    throw new ApiError('InvalidRequest.TooLarge', { limit: `${LIMITS.maxParams} parameters` });
+  }
+  const params = new Map<string, string>();
+  for (const [k, v] of [...query, ...bodyParams]) {
+    if (params.has(k)) throw new ApiError('InvalidRequest.Malformed', { detail: `parameter "${k.slice(0, 64)}" is given more than once` });
+    if (v.length > LIMITS.maxValueChars) throw new ApiError('InvalidRequest.TooLarge', { limit: `${LIMITS.maxValueChars} characters per value` });
+    params.set(k, v);
+  }
+  const format = params.get('Format');
+  if (format !== undefined && !/^(json|xml)$/i.test(format)) {
+    throw new ApiError('InvalidParameter', { name: 'Format', detail: 'Use JSON or XML.' });
+  }
+  return {
+    ...raw,
+    query,
+    bodyParams,
+    params,
+    action: params.get('Action') ?? header(raw.headers, 'x-acs-action'),
+    version: params.get('Version') ?? header(raw.headers, 'x-acs-version'),
+    format: format?.toUpperCase() === 'XML' ? 'XML' : 'JSON',
+  };
+}
+
+function isForm(ct: string | undefined): boolean {
+  return ct !== undefined && ct.toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+export function header(h: IncomingHttpHeaders, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
