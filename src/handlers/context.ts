@@ -1,0 +1,35 @@
+// What a handler sees: the caller, the clock, the store's repositories inside one transaction, the config,
+// and touch() to name the instances whose endpoints the data plane must reconcile after commit.
+import type { ActionName, Operation } from '../api/catalogue.js';
+import type { InputOf, OutputOf } from '../api/shapes.js';
+import type { ServiceConfig } from '../config.js';
+import type { AccountId, InstanceId, InstanceRecord } from '../domain/types.js';
+import { ApiError } from '../errors/api-error.js';
+import type { Repos } from '../store/types.js';
+
+export interface HandlerContext {
+  requestId: string;
+  accountId: AccountId;
+  accessKeyId: string;
+  now: number;
+  repos: Repos;
+  config: ServiceConfig;
+  touch(instanceId: InstanceId): void;
+}
+
+export type Handler<A extends ActionName> = (
+  ctx: HandlerContext,
+  input: InputOf<Operation<A>['params']>,
+) => Promise<OutputOf<Operation<A>['output']>>;
+
+export type HandlerTable = { [A in ActionName]: Handler<A> };
+
+export async function requireInstance(ctx: HandlerContext, id: string, forUpdate = false): Promise<InstanceRecord> {
+  const inst = await ctx.repos.instances.get(ctx.accountId, id as InstanceId, { forUpdate });
+  if (!inst) throw new ApiError('InvalidDBInstanceId.NotFound');
+  return inst;
+}
+
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,142 @@
+// HTTP wiring: one port that speaks HTTP and HTTPS (the first byte of a connection tells them apart, so the
+// SDKs' default HTTPS and an explicit protocol:'http' both work), request limits, admin routes, the RPC pipeline.
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { ApiError } from '../errors/api-error.js';
+import { encodeError, type WireResponse } from '../protocol/encode.js';
+import { LIMITS, peekFormat, type RawRequest } from '../protocol/rpc-request.js';
+import type { TlsMaterial } from './tls.js';
+
+export interface AdminRoute {
+  (req: IncomingMessage, res: ServerResponse, url: URL): boolean | Promise<boolean>;
+}
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  tls?: TlsMaterial;
+  pipeline(raw: RawRequest): Promise<WireResponse>;
+  hostId: string;
+  /** Extra routes tried before the RPC endpoint (health, explorer). Return true when handled. */
+  routes: AdminRoute[];
+  onError(o: object, msg: string): void;
+  /** Most simultaneous connections (slow-client protection). */
+  maxConnections?: number;
+}
+
+export interface RunningHttpServer {
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+export const HTTP_LIMITS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderSize: 32 * 1024,
+  maxConnections: 4096,
+};
+
+export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttpServer> {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    serve(req, res, o).catch((e: unknown) => {
+      o.onError({ err: String(e) }, 'request failed outside the pipeline');
+      if (!res.headersSent) { res.statusCode = 500; res.end(); } else res.destroy();
+    });
+  };
+  const httpOpts = { maxHeaderSize: HTTP_LIMITS.maxHeaderSize, requestTimeout: HTTP_LIMITS.requestTimeoutMs, headersTimeout: HTTP_LIMITS.headersTimeoutMs, keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs };
+  const plain = http.createServer(httpOpts, handler);
+  const secure = o.tls ? https.createServer({ ...httpOpts, key: o.tls.key, cert: o.tls.cert }, handler) : undefined;
+  for (const s of [plain, secure]) {
+    s?.on('clientError', (err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+  secure?.on('tlsClientError', () => { /* handshake failures are the client's problem */ });
+
+  const sockets = new Set<net.Socket>();
+  const front = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(HTTP_LIMITS.requestTimeoutMs, () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      socket.unshift(first);
+      socket.setTimeout(0);
+      // 0x16 opens a TLS handshake record; anything else is plain HTTP.
+      (first[0] === 0x16 && secure ? secure : plain).emit('connection', socket);
+      socket.resume();
+    });
+  });
+  front.maxConnections = o.maxConnections ?? HTTP_LIMITS.maxConnections;
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(o.port, o.host, () => { front.off('error', reject); resolve(); });
+  });
+  const addr = front.address() as net.AddressInfo;
+  return {
+    port: addr.port,
+    host: o.host,
+    close: async () => {
+      await new Promise<void>((r) => front.close(() => r()));
+      for (const s of sockets) s.destroy();
+      plain.closeAllConnections();
+      secure?.closeAllConnections();
+    },
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  for (const route of o.routes) if (await route(req, res, url)) return;
+
+  const requestId = randomUUID().toUpperCase();
+  const rawQuery = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+  const base: Omit<RawRequest, 'body'> = {
+    requestId, method: req.method ?? 'GET', path: url.pathname, rawQuery, headers: req.headers,
+    receivedAt: Date.now(), remoteAddress: req.socket.remoteAddress ?? '',
+  };
+  let wire: WireResponse;
+  const body = await readBody(req);
+  if (body === 'too-large') {
+    wire = failEarly(new ApiError('InvalidRequest.TooLarge', { limit: `${LIMITS.maxBodyBytes} bytes of body` }), base, o, req);
+    res.setHeader('connection', 'close');
+  } else if (url.pathname !== '/') {
+    wire = failEarly(new ApiError('InvalidAction.NotFound'), base, o, req, body);
+  } else {
+    wire = await o.pipeline({ ...base, body });
+  }
+  res.statusCode = wire.status;
+  for (const [k, v] of Object.entries(wire.headers)) res.setHeader(k, v);
+  res.setHeader('x-acs-request-id', requestId);
+  res.end(wire.body);
+  if (body === 'too-large') req.destroy();
+}
+
+function failEarly(err: ApiError, base: Omit<RawRequest, 'body'>, o: HttpServerOptions, req: IncomingMessage, body: Buffer = Buffer.alloc(0)): WireResponse {
+  const format = peekFormat(base.rawQuery, body, req.headers['content-type']);
+  return encodeError(err, { requestId: base.requestId, hostId: o.hostId, format, baseUrl: baseUrlOf(req) });
+}
+
+export function baseUrlOf(req: { headers: IncomingMessage['headers']; socket: IncomingMessage['socket'] }): string {
+  const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
+  return `${tls ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > LIMITS.maxBodyBytes) return 'too-large';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > LIMITS.maxBodyBytes) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}

@@ -1,0 +1,123 @@
+// The request pipeline, in order, one function per stage (see docs/architecture.md):
+//   1 request id  2 rpc request  3 format  4 resolve  5 authenticate  (5b throttle, authorize)
+//   6 decode  7 handle (one store transaction)  8 after commit (data plane)  9 encode
+// Each stage returns a fuller type: RawRequest -> RpcRequest -> Resolved -> Authenticated -> Decoded.
+import { API_VERSION, findOperation, OTHER_RDS_ACTIONS, type ActionName } from './api/catalogue.js';
+import type { OpSpec } from './api/op.js';
+import { authenticate, type AuthDeps, type Principal } from './auth/authenticate.js';
+import type { ServiceConfig } from './config.js';
+import type { InstanceId } from './domain/types.js';
+import { ApiError } from './errors/api-error.js';
+import type { HandlerContext } from './handlers/context.js';
+import { HANDLERS } from './handlers/index.js';
+import { decodeParams } from './protocol/decode.js';
+import { encodeError, encodeSuccess, type WireResponse } from './protocol/encode.js';
+import { parseRpc, peekFormat, type RawRequest, type RpcRequest } from './protocol/rpc-request.js';
+import type { StateStore } from './store/types.js';
+
+export interface Logger {
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+}
+
+export interface PipelineDeps {
+  store: StateStore;
+  config: ServiceConfig;
+  logger: Logger;
+  now(): number;
+  /** Base URL as the caller reached us (for Recommend links). */
+  baseUrl(raw: RawRequest): string;
+  /** After a write committed: make the listeners of these instances match the store, then settle their status. */
+  afterCommit(instanceIds: InstanceId[]): Promise<void>;
+  /** Optional gates after authentication (throttling, RAM policy). Throw ApiError to refuse. */
+  gates?: Array<(req: Authenticated) => void | Promise<void>>;
+}
+
+export interface Resolved extends RpcRequest { op: OpSpec; actionName: ActionName }
+export interface Authenticated extends Resolved { principal: Principal }
+export interface Decoded extends Authenticated { input: Record<string, unknown> }
+
+export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise<WireResponse> {
+  const authDeps: AuthDeps = {
+    getKey: (id) => deps.store.read((r) => r.accounts.getKey(id)),
+    useNonce: (ak, nonce, now, exp) => deps.store.tx((r) => r.nonces.use(ak, nonce, now, exp)),
+    now: deps.now,
+  };
+
+  return async function run(raw: RawRequest): Promise<WireResponse> {
+    let format = peekFormat(raw.rawQuery, raw.body, raw.headers['content-type']);
+    let decoded: Decoded | undefined;
+    try {
+      const rpc = parseRpc(raw);
+      format = rpc.format;
+      const resolved = resolve(rpc);
+      const authed = await authenticateStage(resolved, authDeps);
+      for (const gate of deps.gates ?? []) await gate(authed);
+      decoded = decode(authed);
+      const output = await handle(decoded, deps);
+      if (decoded.op.mutates) audit(deps, decoded, 'Success');
+      return encodeSuccess(decoded.actionName, raw.requestId, output, format);
+    } catch (e) {
+      const err = toApiError(e, raw, deps.logger);
+      if (decoded?.op.mutates) audit(deps, decoded, err.code);
+      return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw) });
+    }
+  };
+}
+
+// 4: Action and Version -> an operation of the catalogue.
+export function resolve(rpc: RpcRequest): Resolved {
+  if (!rpc.action) throw new ApiError('MissingParameter', { name: 'Action' });
+  if (!rpc.version) throw new ApiError('MissingParameter', { name: 'Version' });
+  if (rpc.version !== API_VERSION) throw new ApiError('InvalidVersion');
+  const op = findOperation(rpc.action);
+  if (!op) {
+    if (OTHER_RDS_ACTIONS.has(rpc.action)) throw new ApiError('Api.NotSupport', { action: rpc.action });
+    throw new ApiError('InvalidAction.NotFound');
+  }
+  return { ...rpc, op, actionName: rpc.action as ActionName };
+}
+
+// 5: signature, clock window, nonce.
+export async function authenticateStage(req: Resolved, deps: AuthDeps): Promise<Authenticated> {
+  return { ...req, principal: await authenticate(req, deps) };
+}
+
+// 6: catalogue shapes -> typed input.
+export function decode(req: Authenticated): Decoded {
+  return { ...req, input: decodeParams(req.op, req.params) };
+}
+
+// 7 + 8: the handler in one transaction, then the data plane for what it touched.
+export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> {
+  const touched = new Set<InstanceId>();
+  const handler = HANDLERS[req.actionName] as (ctx: HandlerContext, input: Record<string, unknown>) => Promise<object>;
+  const run = (repos: HandlerContext['repos']) => handler({
+    requestId: req.requestId,
+    accountId: req.principal.accountId,
+    accessKeyId: req.principal.accessKeyId,
+    now: deps.now(),
+    repos,
+    config: deps.config,
+    touch: (id) => touched.add(id),
+  }, req.input);
+  const output = req.op.mutates ? await deps.store.tx(run) : await deps.store.read(run);
+  if (touched.size > 0) await deps.afterCommit([...touched]);
+  return output;
+}
+
+function audit(deps: PipelineDeps, req: Decoded, result: string): void {
+  const instanceId = req.op.instanceParam ? String(req.input[req.op.instanceParam] ?? '') : '';
+  deps.store.tx((r) => r.audit.append({
+    time: new Date(deps.now()).toISOString(), requestId: req.requestId, accountId: req.principal.accountId,
+    accessKeyId: req.principal.accessKeyId, action: req.actionName, instanceId, result,
+  })).catch((e: unknown) => deps.logger.error({ requestId: req.requestId, err: String(e) }, 'audit append failed'));
+}
+
+function toApiError(e: unknown, raw: RawRequest, logger: Logger): ApiError {
+  if (e instanceof ApiError) return e;
+  // Never echo internals to the client; the log has the request id to find them.
+  logger.error({ requestId: raw.requestId, err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'internal error');
+  return new ApiError('InternalError');
+}
