@@ -2,6 +2,8 @@
 // Handlers write desired endpoints to the store; after commit the pipeline calls reconcile() for the
 // instance that changed and waits for it, so that an answer is only sent once the listeners match.
 
+import type { EndpointRecord, SecurityIpGroup } from '../domain/types.js';
+
 export interface ReconcileScope {
   /** Only this instance (and its account); omit for a full pass (start-up, periodic repair). */
   instanceId?: string;
@@ -18,8 +20,48 @@ export interface EndpointLiveState {
   bindError: string;
 }
 
+/** Counters for leak checks: every number drops back once its listener or session is gone. */
+export interface DataPlaneStats {
+  listeners: number;
+  sessions: number;
+  backendSockets: number;
+}
+
 export interface DataPlane {
   reconcile(scope?: ReconcileScope): Promise<void>;
   live(instanceIds?: string[]): EndpointLiveState[];
   close(): Promise<void>;
+  /** Bound listening sockets, proxied sessions and open backend sockets right now. */
+  stats(): DataPlaneStats;
+}
+
+export interface DesiredState {
+  endpoints: EndpointRecord[];
+  /** Whitelist groups of the instances in scope; an instance's whitelist is the union of its groups. */
+  groups: SecurityIpGroup[];
+  /** instanceId -> Engine ('MySQL' | 'PostgreSQL' | 'MariaDB' | 'SQLServer'). */
+  engines: Record<string, string>;
+}
+
+export interface BackendAddress {
+  host: string;
+  port: number;
+}
+
+export interface DataPlaneLogger {
+  info(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+}
+
+export interface DataPlaneOptions {
+  /** Desired state: the whole world when scope.instanceId is undefined, else only that instance (empty when it was deleted). */
+  load(scope: ReconcileScope): Promise<DesiredState>;
+  /** engine lower-cased ('mysql','postgresql','mariadb','sqlserver') -> backend server */
+  backends: Record<string, BackendAddress>;
+  /** Called when a listener cannot bind (error text) and again with '' once it binds. Must never throw into the data plane. */
+  reportBindError(connectionString: string, error: string): Promise<void>;
+  logger: DataPlaneLogger;
+  /** How often failed binds are retried (ms), default 2000. */
+  retryMs?: number;
 }

@@ -1,0 +1,182 @@
+// One endpoint's listening socket: bind (and keep retrying a failed bind), admit or refuse each connection by
+// the instance's current whitelist, proxy admitted ones to the engine's backend, and track their sessions so
+// that closing the endpoint also ends every session accepted through it.
+
+import net from 'node:net';
+import type { EndpointRecord, IpType } from '../domain/types.js';
+import { startProxySession, type ProxySession } from './proxy-session.js';
+import { normaliseRemoteAddress } from './whitelist.js';
+import type { BackendAddress, DataPlaneLogger, DataPlaneStats } from './types.js';
+
+/** How an instance's connections are handled right now; looked up per connection so changes apply at once. */
+export interface InstanceRoute {
+  admits(remoteAddress: string): boolean;
+  /** Undefined when no backend is configured for the instance's engine. */
+  backend: BackendAddress | undefined;
+}
+
+export interface EndpointListenerOptions {
+  endpoint: EndpointRecord;
+  route(instanceId: string): InstanceRoute | undefined;
+  retryMs: number;
+  /** Shared with DataPlane.stats(); this listener counts its bound socket and its sessions there. */
+  counters: DataPlaneStats;
+  logger: DataPlaneLogger;
+  /** Never throws; the data plane wraps the caller's callback. */
+  reportBindError(connectionString: string, error: string): void;
+}
+
+export interface EndpointListener {
+  readonly instanceId: string;
+  readonly address: string;
+  readonly port: number;
+  readonly connectionString: string;
+  readonly ipType: IpType;
+  readonly listening: boolean;
+  readonly bindError: string;
+  readonly sessionCount: number;
+  /** First bind attempt; resolves once it bound or failed (a failure schedules retries). */
+  start(): Promise<void>;
+  /** Takes the desired record's name and type, and re-reports the bind state if the store disagrees. */
+  sync(endpoint: EndpointRecord): void;
+  /** Stops listening and destroys every session; resolves when all of their sockets have closed. */
+  close(): Promise<void>;
+}
+
+function closeServer(server: net.Server, counters: DataPlaneStats): Promise<void> {
+  counters.listeners -= 1;
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+export function createEndpointListener(opts: EndpointListenerOptions): EndpointListener {
+  const { logger, counters } = opts;
+  const { instanceId, address, port } = opts.endpoint;
+  let connectionString = opts.endpoint.connectionString;
+  let ipType = opts.endpoint.ipType;
+  let server: net.Server | undefined;
+  let bindError = '';
+  // What the store last heard from us (starts as what it holds), so each change is reported exactly once.
+  let reported = opts.endpoint.bindError;
+  let attempted = false;
+  let closing = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let attemptInFlight: Promise<void> | undefined;
+  const sessions = new Set<ProxySession>();
+
+  const context = (): object => ({ connectionString, instanceId, address, port });
+
+  const report = (error: string): void => {
+    if (reported === error) return;
+    reported = error;
+    opts.reportBindError(connectionString, error);
+  };
+
+  const onConnection = (client: net.Socket): void => {
+    // Refused sockets may still see a reset from the client; without a handler that would be uncaught.
+    client.on('error', () => undefined);
+    const route = closing ? undefined : opts.route(instanceId);
+    const remote = client.remoteAddress ? normaliseRemoteAddress(client.remoteAddress) : undefined;
+    if (!route || remote === undefined || !route.admits(remote)) {
+      logger.info({ ...context(), remote }, 'connection refused by whitelist');
+      client.destroy();
+      return;
+    }
+    if (!route.backend) {
+      logger.warn({ ...context(), remote }, 'no backend configured for the engine; connection closed');
+      client.destroy();
+      return;
+    }
+    const session = startProxySession({ client, backend: route.backend, counters, logger, context: context() });
+    sessions.add(session);
+    void session.closed.then(() => sessions.delete(session));
+  };
+
+  const attempt = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const candidate = net.createServer(onConnection);
+      const onError = (err: NodeJS.ErrnoException): void => {
+        candidate.removeListener('listening', onListening);
+        attempted = true;
+        if (bindError !== err.message) logger.warn({ ...context(), err: err.message }, 'cannot bind endpoint');
+        bindError = err.message;
+        report(bindError);
+        if (!closing) {
+          retryTimer = setTimeout(() => {
+            retryTimer = undefined;
+            attemptInFlight = attempt();
+          }, opts.retryMs);
+          // The API server keeps the process alive; a retry alone should not.
+          retryTimer.unref();
+        }
+        resolve();
+      };
+      const onListening = (): void => {
+        candidate.removeListener('error', onError);
+        // After a successful bind, errors come from accept() (EMFILE and the like): log, never crash.
+        candidate.on('error', (err) => logger.error({ ...context(), err: err.message }, 'listener error'));
+        attempted = true;
+        counters.listeners += 1;
+        if (closing) {
+          void closeServer(candidate, counters).then(resolve);
+          return;
+        }
+        server = candidate;
+        if (bindError !== '') logger.info(context(), 'endpoint bound after retry');
+        bindError = '';
+        report('');
+        resolve();
+      };
+      candidate.once('error', onError);
+      candidate.once('listening', onListening);
+      // exclusive: a cluster worker must own its socket rather than share the primary's.
+      candidate.listen({ host: address, port, exclusive: true });
+    });
+
+  return {
+    instanceId,
+    address,
+    port,
+    get connectionString() {
+      return connectionString;
+    },
+    get ipType() {
+      return ipType;
+    },
+    get listening() {
+      return server !== undefined;
+    },
+    get bindError() {
+      return bindError;
+    },
+    get sessionCount() {
+      return sessions.size;
+    },
+    start(): Promise<void> {
+      attemptInFlight = attempt();
+      return attemptInFlight;
+    },
+    sync(endpoint: EndpointRecord): void {
+      if (endpoint.connectionString !== connectionString) {
+        logger.info({ ...context(), newConnectionString: endpoint.connectionString }, 'endpoint renamed');
+      }
+      connectionString = endpoint.connectionString;
+      ipType = endpoint.ipType;
+      reported = endpoint.bindError;
+      if (attempted) report(bindError);
+    },
+    async close(): Promise<void> {
+      closing = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      // A bind in flight finishes first; onListening sees `closing` and closes what it bound.
+      await attemptInFlight;
+      const bound = server;
+      server = undefined;
+      // close() shuts the listening socket at once (new connects are refused); its callback waits for the
+      // accepted sockets, which the session teardown below ends.
+      const serverClosed = bound ? closeServer(bound, counters) : Promise.resolve();
+      await Promise.all([...sessions].map((session) => session.destroy()));
+      await serverClosed;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// One admitted client connection proxied to the engine's backend server: two sockets piped both ways.
+// The listener that accepted the client owns the session and destroys it when its endpoint goes away.
+
+import net from 'node:net';
+import type { BackendAddress, DataPlaneLogger, DataPlaneStats } from './types.js';
+
+export interface ProxySession {
+  /** Destroys both sockets now; resolves once both have closed. */
+  destroy(): Promise<void>;
+  /** Resolves once both sockets have closed, however that happened. */
+  readonly closed: Promise<void>;
+}
+
+export interface ProxySessionOptions {
+  client: net.Socket;
+  backend: BackendAddress;
+  /** Shared with DataPlane.stats(), so that a leak check sees sockets whose listener is already gone. */
+  counters: DataPlaneStats;
+  logger: DataPlaneLogger;
+  /** Log context (connection string, instance) for the rare line a session writes. */
+  context: object;
+}
+
+// TCP keepalive finds peers that vanished without a FIN so their sessions do not linger for hours.
+const KEEPALIVE_MS = 60_000;
+// After one side closed cleanly the other may still be flushing the tail of a result; give it this long.
+const FLUSH_GRACE_MS = 10_000;
+
+function closedPromise(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => {
+    if (socket.closed) resolve();
+    else socket.once('close', () => resolve());
+  });
+}
+
+export function startProxySession(opts: ProxySessionOptions): ProxySession {
+  const { client, counters, logger, context } = opts;
+  const backend = net.connect({ host: opts.backend.host, port: opts.backend.port });
+  counters.sessions += 1;
+  counters.backendSockets += 1;
+  backend.once('close', () => {
+    counters.backendSockets -= 1;
+  });
+
+  for (const socket of [client, backend]) {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_MS);
+  }
+
+  let graceTimer: NodeJS.Timeout | undefined;
+  const destroyBoth = (): void => {
+    if (graceTimer) clearTimeout(graceTimer);
+    client.destroy();
+    backend.destroy();
+  };
+
+  // An error on either side (reset by the client, backend down or refusing) ends the whole session; the
+  // handlers also keep the error from becoming an uncaught exception.
+  client.on('error', (err: NodeJS.ErrnoException) => {
+    logger.info({ ...context, err: err.code ?? err.message }, 'client socket error');
+    destroyBoth();
+  });
+  backend.on('error', (err: NodeJS.ErrnoException) => {
+    logger.warn({ ...context, err: err.code ?? err.message, backend: opts.backend }, 'backend socket error');
+    destroyBoth();
+  });
+
+  // pipe() gives backpressure and forwards a clean end (FIN) to the other side once its writes are flushed.
+  client.pipe(backend);
+  backend.pipe(client);
+
+  const afterClose = (other: net.Socket): void => {
+    if (other.destroyed) return;
+    if (other.writableLength === 0) {
+      other.destroy();
+      return;
+    }
+    other.end();
+    graceTimer = setTimeout(destroyBoth, FLUSH_GRACE_MS);
+    graceTimer.unref();
+  };
+  client.once('close', () => afterClose(backend));
+  backend.once('close', () => afterClose(client));
+
+  const closed = Promise.all([closedPromise(client), closedPromise(backend)]).then(() => {
+    if (graceTimer) clearTimeout(graceTimer);
+    counters.sessions -= 1;
+  });
+
+  return {
+    closed,
+    async destroy(): Promise<void> {
+      destroyBoth();
+      await closed;
+    },
+  };
+}
