@@ -1,0 +1,97 @@
+// `localrds serve`: parse flags (and LOCALRDS_* environment), start the server, stop cleanly on SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import { mustCidr } from '../config.js';
+import { startLocalrds, type LocalrdsOptions } from '../runtime/server.js';
+import type { BackendAddress } from '../dataplane/types.js';
+
+export const SERVE_HELP = `localrds serve [options]
+  --host ADDR            API address (default 127.0.0.1)
+  --port N               API port, HTTP and HTTPS on the same port (default 8484)
+  --data-dir DIR         state and generated TLS files (default ./.localrds)
+  --db URL               keep state in PostgreSQL (postgres://...) instead of SQLite
+  --tls-cert FILE --tls-key FILE   serve HTTPS with these instead of the generated certificate
+  --no-tls               plain HTTP only
+  --backend ENGINE=HOST:PORT       database server for an engine (mysql, mariadb, postgresql, sqlserver); repeatable
+                         (env LOCALRDS_BACKENDS="mysql=127.0.0.1:3306,postgresql=127.0.0.1:5432")
+  --public-pool CIDR     public addresses (default 127.64.0.0/16)
+  --private-pool CIDR    internal addresses (default 127.32.0.0/16)
+  --domain NAME          connection-string domain (default rds.aliyuncs.com)
+  --quarantine-ms N      how long a released address stays out of the pool (default 60000)
+  --create-ms N          how long an instance stays Creating (default 0: until its listener is up)
+  --net-change-ms N      how long DBInstanceNetTypeChanging lasts (default 0: until the listeners match)
+  --dns-port N           serve DNS (UDP and TCP) for connection strings on this port (default off)
+  --log-level LEVEL      pino level (default info)`;
+
+export function parseBackends(specs: string[]): Record<string, BackendAddress> {
+  const out: Record<string, BackendAddress> = {};
+  for (const spec of specs.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z]+)=(.+):(\d+)$/.exec(spec);
+    if (!m) throw new Error(`--backend takes ENGINE=HOST:PORT, got "${spec}"`);
+    out[(m[1] as string).toLowerCase()] = { host: m[2] as string, port: Number(m[3]) };
+  }
+  return out;
+}
+
+export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOptions {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, db: { type: 'string' },
+      'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'no-tls': { type: 'boolean' },
+      backend: { type: 'string', multiple: true }, 'public-pool': { type: 'string' }, 'private-pool': { type: 'string' },
+      domain: { type: 'string' }, 'quarantine-ms': { type: 'string' }, 'create-ms': { type: 'string' }, 'net-change-ms': { type: 'string' },
+      'dns-port': { type: 'string' }, 'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const num = (s: string | undefined, name: string) => {
+    if (s === undefined) return undefined;
+    if (!/^\d+$/.test(s)) throw new Error(`--${name} takes a whole number`);
+    return Number(s);
+  };
+  const service: LocalrdsOptions['service'] = {};
+  if (v['public-pool'] ?? env.LOCALRDS_PUBLIC_POOL) service.publicPool = mustCidr((v['public-pool'] ?? env.LOCALRDS_PUBLIC_POOL) as string);
+  if (v['private-pool'] ?? env.LOCALRDS_PRIVATE_POOL) service.privatePool = mustCidr((v['private-pool'] ?? env.LOCALRDS_PRIVATE_POOL) as string);
+  if (v.domain) service.domain = v.domain;
+  const q = num(v['quarantine-ms'], 'quarantine-ms'); if (q !== undefined) service.quarantineMs = q;
+  const c = num(v['create-ms'], 'create-ms'); if (c !== undefined) service.createMs = c;
+  const n = num(v['net-change-ms'], 'net-change-ms'); if (n !== undefined) service.netChangeMs = n;
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  return {
+    host: v.host ?? env.LOCALRDS_HOST,
+    port: num(v.port ?? env.LOCALRDS_PORT, 'port') ?? 8484,
+    dataDir: v['data-dir'] ?? env.LOCALRDS_DATA_DIR,
+    db: v.db ?? env.LOCALRDS_DB,
+    tls: v['no-tls'] ? 'off' : v['tls-cert'] && v['tls-key'] ? { certFile: v['tls-cert'], keyFile: v['tls-key'] } : 'auto',
+    backends: parseBackends([...(env.LOCALRDS_BACKENDS ? [env.LOCALRDS_BACKENDS] : []), ...(v.backend ?? [])]),
+    service,
+    dnsPort: num(v['dns-port'] ?? env.LOCALRDS_DNS_PORT, 'dns-port'),
+    logLevel: v['log-level'] ?? env.LOCALRDS_LOG_LEVEL,
+  };
+}
+
+export async function serve(argv: string[]): Promise<void> {
+  const opts = serveOptions(argv, process.env);
+  const rds = await startLocalrds(opts);
+  const lines = [
+    `localrds is ready`,
+    `  endpoint     ${rds.host}:${rds.port}  (HTTP${rds.httpsUrl ? ' and HTTPS' : ''} on the same port)`,
+    `  AccessKey    ${rds.credentials.accessKeyId}`,
+    `  Secret       ${rds.credentials.accessKeySecret === process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ? '(from ALIBABA_CLOUD_ACCESS_KEY_SECRET)' : rds.credentials.accessKeySecret}`,
+    rds.caPath ? `  TLS CA       ${rds.caPath}   (export NODE_EXTRA_CA_CERTS=${rds.caPath})` : '',
+    `  backends     ${Object.entries(opts.backends ?? {}).map(([k, b]) => `${k}=${b.host}:${b.port}`).join(' ') || '(none: endpoints accept and close connections)'}`,
+    rds.dnsPort ? `  DNS          ${rds.host}:${rds.dnsPort} (UDP and TCP)` : '',
+    `  explorer     ${rds.url}/explorer`,
+    `  health       ${rds.url}/_localrds/health`,
+  ].filter(Boolean);
+  process.stdout.write(lines.join('\n') + '\n');
+  let stopping = false;
+  const stop = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    rds.logger.info({ signal: sig }, 'stopping');
+    rds.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,22 @@
+// What the data plane should serve, read from the store: endpoints, whitelist groups and engines.
+import type { DesiredState, ReconcileScope } from '../dataplane/types.js';
+import type { AccountId, EndpointRecord, InstanceId } from '../domain/types.js';
+import type { StateStore } from '../store/types.js';
+
+export function desiredStateLoader(store: StateStore): (scope: ReconcileScope) => Promise<DesiredState> {
+  return (scope) => store.read(async (r) => {
+    const endpoints: EndpointRecord[] = scope.instanceId
+      ? await r.endpoints.listByInstanceIds([scope.instanceId])
+      : await r.endpoints.listAll();
+    const owners = new Map<string, AccountId>();
+    for (const e of endpoints) owners.set(e.instanceId, e.accountId);
+    const ids = [...owners.keys()];
+    const groups = ids.length > 0 ? await r.securityIps.listByInstanceIds(ids) : [];
+    const engines: Record<string, string> = {};
+    for (const [id, account] of owners) {
+      const inst = await r.instances.get(account, id as InstanceId);
+      if (inst) engines[id] = inst.engine;
+    }
+    return { endpoints: endpoints.filter((e) => engines[e.instanceId] !== undefined), groups, engines };
+  });
+}

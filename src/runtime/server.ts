@@ -1,0 +1,138 @@
+// Assembles a running localrds: store, default account, data plane, settler, pipeline, HTTP(S) and DNS.
+import pino from 'pino';
+import { defaultServiceConfig, type ServiceConfig } from '../config.js';
+import { createDataPlane } from '../dataplane/data-plane.js';
+import { startDnsServer } from '../dataplane/dns-server.js';
+import type { BackendAddress, DataPlane } from '../dataplane/types.js';
+import type { InstanceId } from '../domain/types.js';
+import { baseUrlOf, startHttpServer, type AdminRoute } from '../http/server.js';
+import { loadOrCreateTls } from '../http/tls.js';
+import { createPipeline, type Logger, type PipelineDeps } from '../pipeline.js';
+import { openStore } from '../store/open-store.js';
+import type { StateStore } from '../store/types.js';
+import { defaultCredentials, ensureDefaultAccount, type Credentials } from './accounts.js';
+import { desiredStateLoader } from './desired-state.js';
+import { createSettler } from './settler.js';
+
+export interface LocalrdsOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  /** postgres://... to keep state in PostgreSQL. */
+  db?: string;
+  /** TLS on the API port: 'auto' (generated CA in the data dir, default), 'off', or files. */
+  tls?: 'auto' | 'off' | { certFile: string; keyFile: string };
+  /** Lower-cased engine -> backend database server. */
+  backends?: Record<string, BackendAddress>;
+  service?: Partial<ServiceConfig>;
+  /** Embedded DNS server port (UDP+TCP); undefined = off. */
+  dnsPort?: number;
+  dnsHost?: string;
+  credentials?: Credentials;
+  logger?: Logger;
+  logLevel?: string;
+  now?: () => number;
+  /** Extra pipeline gates (throttling, RAM) and HTTP routes (explorer) added by other modules. */
+  gates?: PipelineDeps['gates'];
+  routes?: AdminRoute[];
+}
+
+export interface RunningLocalrds {
+  url: string;
+  httpsUrl?: string;
+  host: string;
+  port: number;
+  dnsPort?: number;
+  caPath?: string;
+  credentials: Credentials;
+  config: ServiceConfig;
+  store: StateStore;
+  dataplane: DataPlane;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<RunningLocalrds> {
+  const logger: Logger = opts.logger ?? pino({ level: opts.logLevel ?? 'info', redact: ['secret', 'signature', 'password', '*.secret'] });
+  const now = opts.now ?? Date.now;
+  const dataDir = opts.dataDir ?? './.localrds';
+  const config = defaultServiceConfig(opts.service);
+  const store = await openStore({ dataDir, db: opts.db });
+  const credentials = opts.credentials ?? defaultCredentials();
+  await ensureDefaultAccount(store, credentials);
+
+  const settler = createSettler({ store, now, logger });
+  const dataplane = createDataPlane({
+    load: desiredStateLoader(store),
+    backends: opts.backends ?? {},
+    logger,
+    reportBindError: async (cs, error) => {
+      try {
+        await store.tx((r) => r.endpoints.setBindError(cs, error));
+        if (error === '') {
+          const ep = await store.read((r) => r.endpoints.getByConnectionString(cs));
+          if (ep) await settler.settle(ep.instanceId);
+        }
+      } catch (e) {
+        logger.error({ connectionString: cs, err: String(e) }, 'could not record bind state');
+      }
+    },
+  });
+  await dataplane.reconcile();
+  await settler.resume();
+
+  const pipeline = createPipeline({
+    store, config, logger, now,
+    baseUrl: (raw) => baseUrlOf({ headers: raw.headers, socket: { encrypted: false } as never }),
+    afterCommit: async (ids: InstanceId[]) => {
+      for (const id of ids) {
+        await dataplane.reconcile({ instanceId: id });
+        await settler.settle(id);
+      }
+    },
+    gates: opts.gates,
+  });
+
+  const tls = opts.tls === 'off' ? undefined
+    : await loadOrCreateTls({ dataDir, ...(typeof opts.tls === 'object' ? opts.tls : {}), hosts: opts.host ? [opts.host] : [] });
+  const health: AdminRoute = (req, res, url) => {
+    if (url.pathname !== '/_localrds/health') return false;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ status: 'ok' }));
+    return true;
+  };
+  const http = await startHttpServer({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 8484,
+    tls,
+    pipeline,
+    hostId: config.hostId,
+    routes: [health, ...(opts.routes ?? [])],
+    onError: (o, msg) => logger.error(o, msg),
+  });
+  let dns: Awaited<ReturnType<typeof startDnsServer>> | undefined;
+  if (opts.dnsPort !== undefined) {
+    dns = await startDnsServer({
+      host: opts.dnsHost ?? opts.host ?? '127.0.0.1',
+      port: opts.dnsPort,
+      resolve: async (name) => (await store.read((r) => r.endpoints.getByConnectionString(name.toLowerCase())))?.address,
+    });
+  }
+  const hostForUrl = http.host.includes(':') ? `[${http.host}]` : http.host;
+  return {
+    url: `http://${hostForUrl}:${http.port}`,
+    httpsUrl: tls ? `https://${hostForUrl}:${http.port}` : undefined,
+    host: http.host,
+    port: http.port,
+    dnsPort: dns?.port,
+    caPath: tls?.caPath,
+    credentials, config, store, dataplane, logger,
+    close: async () => {
+      settler.close();
+      await http.close();
+      await dns?.close();
+      await dataplane.close();
+      await store.close();
+    },
+  };
+}
