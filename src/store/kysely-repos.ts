@@ -1,0 +1,27 @@
+// Builds the Repos that handlers see inside tx(), from one Kysely handle. The same code serves SQLite and
+// PostgreSQL; each aggregate's SQL and row mapping live in its own file under repos/.
+import type { Kysely } from 'kysely';
+import type { Repos } from './types.js';
+import type { Database, Dialect } from './schema.js';
+import type { RepoContext } from './repos/context.js';
+import { accountRepo } from './repos/accounts.js';
+import { nonceRepo } from './repos/nonces.js';
+import { instanceRepo } from './repos/instances.js';
+import { endpointRepo } from './repos/endpoints.js';
+import { securityIpRepo } from './repos/security-ips.js';
+import { addressRepo } from './repos/addresses.js';
+import { auditRepo } from './repos/audit.js';
+
+/** readOnly: the repos serve read(); row locks are skipped there since nothing will be written. */
+export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOnly?: boolean } = {}): Repos {
+  const ctx: RepoContext = { db, dialect, readOnly: opts.readOnly ?? false };
+  return {
+    accounts: accountRepo(ctx),
+    nonces: nonceRepo(ctx),
+    instances: instanceRepo(ctx),
+    endpoints: endpointRepo(ctx),
+    securityIps: securityIpRepo(ctx),
+    addresses: addressRepo(ctx),
+    audit: auditRepo(ctx),
+  };
+}

@@ -1,0 +1,36 @@
+// Numbered schema migrations, applied when a store opens, all pending ones in the caller's single transaction,
+// each recorded in schema_migrations. Add a migration by appending to MIGRATIONS; never edit a shipped one.
+import type { Kysely } from 'kysely';
+import type { Dialect } from './schema.js';
+import * as m001 from './migrations/001-init.js';
+
+export interface Migration {
+  id: string;
+  up(db: Kysely<any>, dialect: Dialect): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { id: '001_init', up: m001.up },
+];
+
+/** Brings the schema up to date. `trx` must be inside a transaction that excludes other migrators. */
+export async function migrate(trx: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  await trx.schema.createTable('schema_migrations').ifNotExists()
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('applied_at', 'text', (c) => c.notNull())
+    .execute();
+  const rows: { id: string }[] = await trx.selectFrom('schema_migrations').select('id').execute();
+  const done = new Set(rows.map((r) => r.id));
+  const known = new Set(MIGRATIONS.map((m) => m.id));
+  // A newer localrds migrated this database; running older code on it could corrupt it silently.
+  const unknown = [...done].filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new Error(`database has migrations this localrds does not know: ${unknown.join(', ')}`);
+  const applied: string[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.id)) continue;
+    await m.up(trx, dialect);
+    await trx.insertInto('schema_migrations').values({ id: m.id, applied_at: new Date().toISOString() }).execute();
+    applied.push(m.id);
+  }
+  return applied;
+}

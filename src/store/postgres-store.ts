@@ -1,0 +1,97 @@
+// StateStore on PostgreSQL (pg Pool through Kysely): for several localrds nodes sharing one state.
+// Every tx is SERIALIZABLE and is run again from the start when PostgreSQL reports a serialization failure
+// or deadlock, or a repo raised RetryTransaction (two nodes allocating the same address).
+import pg from 'pg';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import type { Repos, StateStore } from './types.js';
+import type { Database } from './schema.js';
+import { makeRepos } from './kysely-repos.js';
+import { migrate } from './migrations.js';
+import { DEFAULT_RETRY, RetryLane, withRetries, type RetryPolicy } from './retry.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user@host:port/db; a `schema=name` query parameter works like the `schema` option. */
+  url: string;
+  /** Lower-case schema to keep every table in; created when missing. Default: the server's search_path. */
+  schema?: string;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Splits our own `schema` parameter off the URL, since pg would pass unknown parameters on to the server. */
+function splitUrl(url: string, schemaOpt: string | undefined): { connectionString: string; schema?: string } {
+  const u = new URL(url);
+  const fromUrl = u.searchParams.get('schema') ?? undefined;
+  u.searchParams.delete('schema');
+  const schema = schemaOpt ?? fromUrl;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+  return { connectionString: u.toString(), schema };
+}
+
+async function ensureSchema(connectionString: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`create schema if not exists "${schema}"`);
+  } catch (e) {
+    // Two nodes creating the schema at once: one loses on the catalog's unique index; the schema exists.
+    const code = (e as { code?: string }).code;
+    if (code !== '23505' && code !== '42P06') throw e;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<StateStore> {
+  const { connectionString, schema } = splitUrl(opts.url, opts.schema);
+  if (schema !== undefined) await ensureSchema(connectionString, schema);
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
+  const pool = new pg.Pool({ connectionString, max: opts.maxConnections ?? 10 });
+  // An idle client that loses its server emits 'error' on the pool, which would crash the process if nobody
+  // listened. The pool drops that client and the next query connects afresh, so there is nothing to do.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool,
+      onCreateConnection: schema === undefined ? undefined
+        : (conn) => conn.executeQuery(CompiledQuery.raw(`set search_path to "${schema}"`)).then(() => undefined),
+    }),
+  });
+  const lane = new RetryLane();
+  let closed = false;
+  const open = () => { if (closed) throw new Error('store is closed'); };
+
+  try {
+    await db.transaction().execute(async (trx) => {
+      // Nodes starting together would race on CREATE TABLE; the lock (per schema) makes them take turns.
+      await sql`select pg_advisory_xact_lock(7263514, hashtext(current_schema()))`.execute(trx);
+      await migrate(trx, 'postgres');
+    });
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+
+  return {
+    kind: 'postgres',
+    async tx<T>(fn: (r: Repos) => Promise<T>) {
+      open();
+      return withRetries(() => db.transaction().setIsolationLevel('serializable')
+        .execute((trx) => fn(makeRepos(trx, 'postgres'))), policy, lane);
+    },
+    async read<T>(fn: (r: Repos) => Promise<T>) {
+      open();
+      // One snapshot for all of fn's queries; READ ONLY transactions never fail to serialize.
+      return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only')
+        .execute((trx) => fn(makeRepos(trx, 'postgres', { readOnly: true })));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}

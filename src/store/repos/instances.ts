@@ -1,0 +1,107 @@
+// InstanceRepo: instance rows, always scoped by account except for the reconciler's cross-account views.
+// Paging is by seq (creation order); the filter is built once and shared by count, offset and cursor queries.
+import { sql, type Expression, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
+import type { AccountId, Engine, InstanceId, InstanceRecord, InstanceStatus } from '../../domain/types.js';
+import type { InstanceFilter, InstanceRepo } from '../types.js';
+import type { Database, InstancesTable } from '../schema.js';
+import { guardUnique, num, type RepoContext } from './context.js';
+
+function toInstance(r: Selectable<InstancesTable>): InstanceRecord {
+  return {
+    accountId: r.account_id as AccountId, id: r.id as InstanceId, seq: num(r.seq),
+    regionId: r.region_id, zoneId: r.zone_id, engine: r.engine as Engine, engineVersion: r.engine_version,
+    instanceClass: r.instance_class, storageGb: r.storage_gb, storageType: r.storage_type, category: r.category,
+    payType: r.pay_type, networkType: r.network_type as InstanceRecord['networkType'], vpcId: r.vpc_id,
+    vSwitchId: r.v_switch_id, description: r.description, status: r.status as InstanceStatus,
+    statusUntil: num(r.status_until), createdAt: r.created_at, deletionProtection: num(r.deletion_protection) === 1,
+  };
+}
+
+function fromInstance(i: InstanceRecord): Omit<InstancesTable, 'seq'> {
+  return {
+    account_id: i.accountId, id: i.id, region_id: i.regionId, zone_id: i.zoneId, engine: i.engine,
+    engine_version: i.engineVersion, instance_class: i.instanceClass, storage_gb: i.storageGb,
+    storage_type: i.storageType, category: i.category, pay_type: i.payType, network_type: i.networkType,
+    vpc_id: i.vpcId, v_switch_id: i.vSwitchId, description: i.description, status: i.status,
+    status_until: i.statusUntil, created_at: i.createdAt, deletion_protection: i.deletionProtection ? 1 : 0,
+  };
+}
+
+/** LIKE pattern for "contains s", with LIKE's own wildcards escaped (ESCAPE '\'). */
+function containsPattern(s: string): string {
+  return `%${s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function matches(eb: ExpressionBuilder<Database, 'instances'>, accountId: AccountId, f: InstanceFilter) {
+  const conds: Expression<SqlBool>[] = [eb('instances.account_id', '=', accountId)];
+  if (f.regionId !== undefined) conds.push(eb('instances.region_id', '=', f.regionId));
+  if (f.status !== undefined) conds.push(eb('instances.status', '=', f.status));
+  if (f.engine !== undefined) conds.push(eb('instances.engine', '=', f.engine));
+  // An empty id list selects nothing (it is a filter that was given, not an absent one).
+  if (f.ids !== undefined) conds.push(f.ids.length > 0 ? eb('instances.id', 'in', f.ids) : sql<boolean>`1 = 0`);
+  if (f.searchKey !== undefined && f.searchKey !== '') {
+    // Case-insensitive on both dialects: SQLite's LIKE already is, PostgreSQL's is not, so lower() both sides.
+    const p = containsPattern(f.searchKey);
+    conds.push(eb.or([
+      sql<boolean>`lower(${eb.ref('instances.id')}) like ${p} escape '\\'`,
+      sql<boolean>`lower(${eb.ref('instances.description')}) like ${p} escape '\\'`,
+    ]));
+  }
+  if (f.connectionString !== undefined) {
+    conds.push(eb.exists(eb.selectFrom('endpoints').select(sql.lit(1).as('one'))
+      .whereRef('endpoints.instance_id', '=', 'instances.id')
+      .whereRef('endpoints.account_id', '=', 'instances.account_id')
+      .where('endpoints.connection_string', '=', f.connectionString)));
+  }
+  return eb.and(conds);
+}
+
+export function instanceRepo(ctx: RepoContext): InstanceRepo {
+  const { db, dialect, readOnly } = ctx;
+  return {
+    async insert(i) {
+      await guardUnique(ctx, () => db.insertInto('instances').values(fromInstance(i)).execute());
+    },
+    async get(accountId, id, opts) {
+      let q = db.selectFrom('instances').selectAll().where('account_id', '=', accountId).where('id', '=', id);
+      // SQLite has no row locks; its writer lock (BEGIN IMMEDIATE) already excludes every other writer.
+      // PostgreSQL refuses FOR UPDATE in read(), which is READ ONLY; there is nothing to protect there anyway.
+      if (opts?.forUpdate && dialect === 'postgres' && !readOnly) q = q.forUpdate();
+      const r = await q.executeTakeFirst();
+      return r && toInstance(r);
+    },
+    async list(accountId, f, offset, limit) {
+      const where = (eb: ExpressionBuilder<Database, 'instances'>) => matches(eb, accountId, f);
+      const count = await db.selectFrom('instances').where(where)
+        .select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+      const total = num(count.n);
+      if (limit <= 0 || offset >= total) return { items: [], total };
+      const rows = await db.selectFrom('instances').selectAll().where(where)
+        .orderBy('seq').limit(limit).offset(Math.max(0, offset)).execute();
+      return { items: rows.map(toInstance), total };
+    },
+    async listAfter(accountId, f, afterSeq, limit) {
+      if (limit <= 0) return [];
+      const rows = await db.selectFrom('instances').selectAll()
+        .where((eb) => matches(eb, accountId, f)).where('seq', '>', afterSeq)
+        .orderBy('seq').limit(limit).execute();
+      return rows.map(toInstance);
+    },
+    async setStatus(accountId, id, status, statusUntil) {
+      await db.updateTable('instances').set({ status, status_until: statusUntil })
+        .where('account_id', '=', accountId).where('id', '=', id).execute();
+    },
+    async listTransitional() {
+      const rows = await db.selectFrom('instances').selectAll().where('status', '!=', 'Running').orderBy('seq').execute();
+      return rows.map(toInstance);
+    },
+    async delete(accountId, id) {
+      await db.deleteFrom('instances').where('account_id', '=', accountId).where('id', '=', id).execute();
+    },
+    async countAll() {
+      const r = await db.selectFrom('instances')
+        .select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+      return num(r.n);
+    },
+  };
+}

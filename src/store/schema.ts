@@ -1,0 +1,120 @@
+// Row shapes of the SQL tables, as Kysely sees them. Shared by SQLite and PostgreSQL: the migrations create the
+// same logical schema on both, and the repos (repos/*.ts) map these rows to domain records in one place each.
+// Numbers typed `number | string` are bigint columns: pg returns int8 as a string, better-sqlite3 as a number.
+import type { Generated } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+type Int8 = number | string;
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface AccessKeysTable {
+  access_key_id: string;
+  secret: string;
+  account_id: string;
+  status: string;
+  policy: string | null;
+  created_at: string;
+}
+
+export interface NoncesTable {
+  access_key_id: string;
+  nonce: string;
+  expires_at: Int8;
+}
+
+export interface InstancesTable {
+  seq: Generated<Int8>;
+  id: string;
+  account_id: string;
+  region_id: string;
+  zone_id: string;
+  engine: string;
+  engine_version: string;
+  instance_class: string;
+  storage_gb: number;
+  storage_type: string;
+  category: string;
+  pay_type: string;
+  network_type: string;
+  vpc_id: string;
+  v_switch_id: string;
+  description: string;
+  status: string;
+  status_until: Int8;
+  created_at: string;
+  /** 0 or 1 on both dialects, so the mapping code is shared. */
+  deletion_protection: number;
+}
+
+export interface EndpointsTable {
+  connection_string: string;
+  account_id: string;
+  instance_id: string;
+  ip_type: string;
+  address: string;
+  port: number;
+  created_at: string;
+  bind_error: string;
+}
+
+export interface SecurityIpGroupsTable {
+  account_id: string;
+  instance_id: string;
+  name: string;
+  attribute: string;
+  /** Comma-joined entries; '' for an empty group. */
+  ips: string;
+  whitelist_network_type: string;
+}
+
+export interface AddressesTable {
+  pool: string;
+  address_num: Int8;
+  address: string;
+  account_id: string;
+  instance_id: string;
+  /** 0 = held, 1 = released. */
+  released: number;
+  quarantine_until: Int8;
+}
+
+/** Every number in [first, dense_to] of the pool has an addresses row (see repos/addresses.ts). */
+export interface AddressMarksTable {
+  pool: string;
+  first: Int8;
+  dense_to: Int8;
+}
+
+export interface AuditTable {
+  id: Generated<Int8>;
+  time: string;
+  request_id: string;
+  account_id: string;
+  access_key_id: string;
+  action: string;
+  instance_id: string;
+  result: string;
+}
+
+export interface SchemaMigrationsTable {
+  id: string;
+  applied_at: string;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  access_keys: AccessKeysTable;
+  nonces: NoncesTable;
+  instances: InstancesTable;
+  endpoints: EndpointsTable;
+  security_ip_groups: SecurityIpGroupsTable;
+  addresses: AddressesTable;
+  address_marks: AddressMarksTable;
+  audit: AuditTable;
+  schema_migrations: SchemaMigrationsTable;
+}
