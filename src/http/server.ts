@@ -115,7 +115,23 @@ async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOpt
   for (const [k, v] of Object.entries(wire.headers)) res.setHeader(k, v);
   res.setHeader('x-acs-request-id', requestId);
   res.end(wire.body);
-  if (body === 'too-large') req.destroy();
+  if (body === 'too-large') drainThenClose(req);
+}
+
+/**
+ * After refusing an oversized body: keep reading (and dropping) a bounded amount so that the client can read
+ * the error instead of getting a reset, then close the connection.
+ */
+function drainThenClose(req: IncomingMessage): void {
+  let dropped = 0;
+  const timer = setTimeout(() => req.socket.destroy(), 2_000);
+  timer.unref();
+  req.on('data', (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > 16 * LIMITS.maxBodyBytes) req.socket.destroy();
+  });
+  req.on('end', () => clearTimeout(timer));
+  req.resume();
 }
 
 function failEarly(err: ApiError, base: Omit<RawRequest, 'body'>, o: HttpServerOptions, req: IncomingMessage, body: Buffer = Buffer.alloc(0)): WireResponse {
@@ -128,15 +144,24 @@ export function baseUrlOf(req: { headers: IncomingMessage['headers']; socket: In
   return `${tls ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > LIMITS.maxBodyBytes) return 'too-large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > LIMITS.maxBodyBytes) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  if (declared > LIMITS.maxBodyBytes) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > LIMITS.maxBodyBytes) {
+        req.off('data', onData);
+        req.pause();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }
