@@ -6,7 +6,7 @@ import { API_VERSION, findOperation, OTHER_RDS_ACTIONS, type ActionName } from '
 import type { OpSpec } from './api/op.js';
 import { authenticate, type AuthDeps, type Principal } from './auth/authenticate.js';
 import type { ServiceConfig } from './config.js';
-import type { InstanceId } from './domain/types.js';
+import type { AuditRecord, InstanceId } from './domain/types.js';
 import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
@@ -47,20 +47,20 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
 
   return async function run(raw: RawRequest): Promise<WireResponse> {
     let format = peekFormat(raw.rawQuery, raw.body, raw.headers['content-type']);
-    let decoded: Decoded | undefined;
+    let authed: Authenticated | undefined;
     try {
       const rpc = parseRpc(raw);
       format = rpc.format;
       const resolved = resolve(rpc);
-      const authed = await authenticateStage(resolved, authDeps);
+      authed = await authenticateStage(resolved, authDeps);
       for (const gate of deps.gates ?? []) await gate(authed);
-      decoded = decode(authed);
+      const decoded = decode(authed);
       const output = await handle(decoded, deps);
-      if (decoded.op.mutates) audit(deps, decoded, 'Success');
       return encodeSuccess(decoded.actionName, raw.requestId, output, format);
     } catch (e) {
       const err = toApiError(e, raw, deps.logger);
-      if (decoded?.op.mutates) audit(deps, decoded, err.code);
+      // Every authenticated attempt at a change is audited, refused ones (RAM, throttling, bad input) too.
+      if (authed?.op.mutates) await auditFailure(deps, authed, err.code);
       return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw) });
     }
   };
@@ -93,26 +93,39 @@ export function decode(req: Authenticated): Decoded {
 export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> {
   const touched = new Set<InstanceId>();
   const handler = HANDLERS[req.actionName] as (ctx: HandlerContext, input: Record<string, unknown>) => Promise<object>;
-  const run = (repos: HandlerContext['repos']) => handler({
-    requestId: req.requestId,
-    accountId: req.principal.accountId,
-    accessKeyId: req.principal.accessKeyId,
-    now: deps.now(),
-    repos,
-    config: deps.config,
-    touch: (id) => touched.add(id),
-  }, req.input);
+  const run = async (repos: HandlerContext['repos']) => {
+    const output = await handler({
+      requestId: req.requestId,
+      accountId: req.principal.accountId,
+      accessKeyId: req.principal.accessKeyId,
+      now: deps.now(),
+      repos,
+      config: deps.config,
+      touch: (id) => touched.add(id),
+    }, req.input);
+    // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
+    if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, 'Success', output));
+    return output;
+  };
   const output = req.op.mutates ? await deps.store.tx(run) : await deps.store.read(run);
   if (touched.size > 0) await deps.afterCommit([...touched]);
   return output;
 }
 
-function audit(deps: PipelineDeps, req: Decoded, result: string): void {
-  const instanceId = req.op.instanceParam ? String(req.input[req.op.instanceParam] ?? '') : '';
-  deps.store.tx((r) => r.audit.append({
+function auditRecord(deps: PipelineDeps, req: Authenticated, result: string, output?: object): AuditRecord {
+  const named = req.op.instanceParam ? (req.params.get(req.op.instanceParam) ?? '') : '';
+  const created = (output as { DBInstanceId?: unknown } | undefined)?.DBInstanceId;
+  return {
     time: new Date(deps.now()).toISOString(), requestId: req.requestId, accountId: req.principal.accountId,
-    accessKeyId: req.principal.accessKeyId, action: req.actionName, instanceId, result,
-  })).catch((e: unknown) => deps.logger.error({ requestId: req.requestId, err: String(e) }, 'audit append failed'));
+    accessKeyId: req.principal.accessKeyId, action: req.actionName, result,
+    // Raw parameter of a refused call: bounded, since it was never validated.
+    instanceId: (named || (typeof created === 'string' ? created : '')).slice(0, 128),
+  };
+}
+
+async function auditFailure(deps: PipelineDeps, req: Authenticated, result: string): Promise<void> {
+  await deps.store.tx((r) => r.audit.append(auditRecord(deps, req, result)))
+    .catch((e: unknown) => deps.logger.error({ requestId: req.requestId, err: String(e) }, 'audit append failed'));
 }
 
 function toApiError(e: unknown, raw: RawRequest, logger: Logger): ApiError {

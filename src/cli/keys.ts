@@ -1,6 +1,7 @@
 // `localrds keys ...`: accounts and AccessKeys in the data dir (or --db). Works while the server runs.
 import { parseArgs } from 'node:util';
 import type { AccountId } from '../domain/types.js';
+import { parsePolicy } from '../auth/policy.js';
 import { createAccount, createKey } from '../runtime/accounts.js';
 import { openStore } from '../store/open-store.js';
 
@@ -45,7 +46,7 @@ export async function keys(argv: string[]): Promise<void> {
         if (!v.account) throw new Error('create --account ID');
         const { readFileSync } = await import('node:fs');
         const policy = v.policy ? readFileSync(v.policy, 'utf8') : null;
-        if (policy) JSON.parse(policy);
+        if (policy) parsePolicy(policy);
         const k = await createKey(store, v.account as AccountId, policy);
         out(`AccessKeyId     ${k.accessKeyId}\nAccessKeySecret ${k.secret}`);
         break;

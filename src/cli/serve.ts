@@ -20,6 +20,7 @@ export const SERVE_HELP = `localrds serve [options]
   --create-ms N          how long an instance stays Creating (default 0: until its listener is up)
   --net-change-ms N      how long DBInstanceNetTypeChanging lasts (default 0: until the listeners match)
   --dns-port N           serve DNS (UDP and TCP) for connection strings on this port (default off)
+  --rate-limit N         requests per second per account, beyond it Throttling.User (default 0: no limit)
   --log-level LEVEL      pino level (default info)`;
 
 export function parseBackends(specs: string[]): Record<string, BackendAddress> {
@@ -40,7 +41,7 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'no-tls': { type: 'boolean' },
       backend: { type: 'string', multiple: true }, 'public-pool': { type: 'string' }, 'private-pool': { type: 'string' },
       domain: { type: 'string' }, 'quarantine-ms': { type: 'string' }, 'create-ms': { type: 'string' }, 'net-change-ms': { type: 'string' },
-      'dns-port': { type: 'string' }, 'log-level': { type: 'string' },
+      'dns-port': { type: 'string' }, 'log-level': { type: 'string' }, 'rate-limit': { type: 'string' },
     },
     strict: true,
   });
@@ -67,6 +68,7 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
     service,
     dnsPort: num(v['dns-port'] ?? env.LOCALRDS_DNS_PORT, 'dns-port'),
     logLevel: v['log-level'] ?? env.LOCALRDS_LOG_LEVEL,
+    rateLimit: num(v['rate-limit'] ?? env.LOCALRDS_RATE_LIMIT, 'rate-limit'),
   };
 }
 

@@ -7,6 +7,8 @@ import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { baseUrlOf, startHttpServer, type AdminRoute } from '../http/server.js';
 import { loadOrCreateTls } from '../http/tls.js';
+import { policyGate } from '../auth/policy.js';
+import { throttleGate } from '../auth/throttle.js';
 import { createPipeline, type Logger, type PipelineDeps } from '../pipeline.js';
 import { openStore } from '../store/open-store.js';
 import type { StateStore } from '../store/types.js';
@@ -32,6 +34,8 @@ export interface LocalrdsOptions {
   logger?: Logger;
   logLevel?: string;
   now?: () => number;
+  /** Requests per second per account; beyond it Throttling.User. Undefined or 0: no limit. */
+  rateLimit?: number;
   /** Extra pipeline gates (throttling, RAM) and HTTP routes (explorer) added by other modules. */
   gates?: PipelineDeps['gates'];
   routes?: AdminRoute[];
@@ -90,7 +94,8 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
         await settler.settle(id);
       }
     },
-    gates: opts.gates,
+    // Throttle first (cheap, protects the store), then the key's RAM policy, then whatever the caller added.
+    gates: [...(opts.rateLimit ? [throttleGate({ ratePerSecond: opts.rateLimit, now })] : []), policyGate({ store, logger }), ...(opts.gates ?? [])],
   });
 
   const tls = opts.tls === 'off' ? undefined
