@@ -66,13 +66,33 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
     socket.setTimeout(HTTP_LIMITS.requestTimeoutMs, () => socket.destroy());
     socket.once('data', (first: Buffer) => {
       socket.pause();
-      socket.unshift(first);
       socket.setTimeout(0);
       // 0x16 opens a TLS handshake record; anything else is plain HTTP.
-      (first[0] === 0x16 && secure ? secure : plain).emit('connection', socket);
+      if (first[0] === 0x16 && secureAddr) {
+        // A TLS socket reads from the native handle, past anything unshifted, so TLS connections are
+        // handed to the HTTPS server through a loopback hop instead.
+        const up = net.connect({ host: '127.0.0.1', port: secureAddr.port, noDelay: true });
+        up.on('error', () => socket.destroy());
+        socket.on('close', () => up.destroy());
+        up.on('close', () => socket.destroy());
+        up.write(first);
+        socket.pipe(up).pipe(socket);
+        socket.resume();
+        return;
+      }
+      socket.unshift(first);
+      plain.emit('connection', socket);
       socket.resume();
     });
   });
+  let secureAddr: net.AddressInfo | undefined;
+  if (secure) {
+    await new Promise<void>((resolve, reject) => {
+      secure.once('error', reject);
+      secure.listen(0, '127.0.0.1', () => { secure.off('error', reject); resolve(); });
+    });
+    secureAddr = secure.address() as net.AddressInfo;
+  }
   front.maxConnections = o.maxConnections ?? HTTP_LIMITS.maxConnections;
   await new Promise<void>((resolve, reject) => {
     front.once('error', reject);
@@ -87,6 +107,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
       for (const s of sockets) s.destroy();
       plain.closeAllConnections();
       secure?.closeAllConnections();
+      if (secure) await new Promise<void>((r) => secure.close(() => r()));
     },
   };
 }
@@ -100,6 +121,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOpt
   const base: Omit<RawRequest, 'body'> = {
     requestId, method: req.method ?? 'GET', path: url.pathname, rawQuery, headers: req.headers,
     receivedAt: Date.now(), remoteAddress: req.socket.remoteAddress ?? '',
+    scheme: (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
   };
   let wire: WireResponse;
   const body = await readBody(req);

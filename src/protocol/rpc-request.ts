@@ -14,6 +14,8 @@ export interface RawRequest {
   body: Buffer;
   receivedAt: number;
   remoteAddress: string;
+  /** How the caller reached us: http, or https through the TLS front. */
+  scheme?: 'http' | 'https';
 }
 
 export type Format = 'JSON' | 'XML';

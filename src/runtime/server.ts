@@ -5,7 +5,7 @@ import { createDataPlane } from '../dataplane/data-plane.js';
 import { startDnsServer } from '../dataplane/dns-server.js';
 import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
-import { baseUrlOf, startHttpServer, type AdminRoute } from '../http/server.js';
+import { startHttpServer, type AdminRoute } from '../http/server.js';
 import { loadOrCreateTls } from '../http/tls.js';
 import { policyGate } from '../auth/policy.js';
 import { throttleGate } from '../auth/throttle.js';
@@ -87,7 +87,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
 
   const pipeline = createPipeline({
     store, config, logger, now,
-    baseUrl: (raw) => baseUrlOf({ headers: raw.headers, socket: { encrypted: false } as never }),
+    baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[]) => {
       for (const id of ids) {
         await dataplane.reconcile({ instanceId: id });
