@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   InvalidVersion: { status: 400, message: 'Specified parameter Version is not valid.', hint: 'Use Version=2014-08-15.' },
   UnsupportedHTTPMethod: { status: 400, message: 'This http method not supported.', hint: 'Use GET or POST on /.' },
   'InvalidRequest.TooLarge': { status: 413, message: 'The request is larger than the server accepts ({limit}).', hint: 'Send fewer or shorter parameters.' },
+  'InvalidRequest.Timeout': { status: 408, message: 'The request was not received in time ({limit}).', hint: 'Send the whole request at once; slow clients are cut off.' },
   'InvalidRequest.Malformed': { status: 400, message: 'The request could not be parsed: {detail}', hint: 'Send a well-formed application/x-www-form-urlencoded body and query.' },
   // --- gateway: authentication ---
   IncompleteSignature: { status: 400, message: 'The request signature does not conform to Aliyun standards. {detail}', hint: 'Sign with V1 (HMAC-SHA1) or V3 (ACS3-HMAC-SHA256); an official SDK does this for you.' },

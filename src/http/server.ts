@@ -43,18 +43,25 @@ export const HTTP_LIMITS = {
 export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttpServer> {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res, o).catch((e: unknown) => {
+      // A client that went away mid-body is not a server failure; there is nobody left to answer.
+      if (req.destroyed || (e as { code?: string }).code === 'ECONNRESET') { res.destroy(); return; }
       o.onError({ err: String(e) }, 'request failed outside the pipeline');
       if (!res.headersSent) { res.statusCode = 500; res.end(); } else res.destroy();
     });
   };
-  const httpOpts = { maxHeaderSize: HTTP_LIMITS.maxHeaderSize, requestTimeout: HTTP_LIMITS.requestTimeoutMs, headersTimeout: HTTP_LIMITS.headersTimeoutMs, keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs };
+  // connectionsCheckingInterval: how often the header and request timeouts are enforced (Node's default, 30 s,
+  // would let a slow client hold a connection up to 30 s past them). requireHostHeader: a request without Host
+  // reaches the pipeline and gets a catalogued error rather than Node's bare 400.
+  const httpOpts = { maxHeaderSize: HTTP_LIMITS.maxHeaderSize, requestTimeout: HTTP_LIMITS.requestTimeoutMs, headersTimeout: HTTP_LIMITS.headersTimeoutMs, keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs, connectionsCheckingInterval: 1_000, requireHostHeader: false };
   const plain = http.createServer(httpOpts, handler);
   const secure = o.tls ? https.createServer({ ...httpOpts, key: o.tls.key, cert: o.tls.cert }, handler) : undefined;
   for (const s of [plain, secure]) {
-    s?.on('clientError', (err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    s?.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (socket.writable && err.code !== 'ECONNRESET') socket.end(parserErrorResponse(err, o.hostId));
       else socket.destroy();
     });
+    // CONNECT and Upgrade requests would otherwise be dropped without an answer.
+    s?.on('connect', (_req, socket: net.Socket) => socket.end(parserErrorResponse(Object.assign(new Error('CONNECT'), { code: 'UNSUPPORTED_METHOD' }), o.hostId)));
   }
   secure?.on('tlsClientError', () => { /* handshake failures are the client's problem */ });
 
@@ -112,8 +119,21 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
   };
 }
 
+/** A request the HTTP parser refused still gets a catalogued error body (in JSON: its Format is unknowable). */
+function parserErrorResponse(err: NodeJS.ErrnoException, hostId: string): string {
+  const e = err.code === 'HPE_HEADER_OVERFLOW' ? new ApiError('InvalidRequest.TooLarge', { limit: `${HTTP_LIMITS.maxHeaderSize} bytes of request line and headers` })
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? new ApiError('InvalidRequest.Timeout', { limit: `${HTTP_LIMITS.headersTimeoutMs / 1000} s for the headers, ${HTTP_LIMITS.requestTimeoutMs / 1000} s for the whole request` })
+    : err.code === 'UNSUPPORTED_METHOD' ? new ApiError('UnsupportedHTTPMethod')
+    : new ApiError('InvalidRequest.Malformed', { detail: 'not a valid HTTP/1.1 request.' });
+  const requestId = randomUUID().toUpperCase();
+  const wire = encodeError(e, { requestId, hostId, format: 'JSON', baseUrl: 'http://localhost' });
+  return `HTTP/1.1 ${wire.status} ${http.STATUS_CODES[wire.status] ?? ''}\r\ncontent-type: ${wire.headers['content-type']}\r\n`
+    + `x-acs-request-id: ${requestId}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(wire.body)}\r\n\r\n${wire.body}`;
+}
+
 async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOptions): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // An absolute-form target that is no URL ("GET http://[ HTTP/1.1") is answered like any other unknown path.
+  const url = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost') : new URL('http://localhost/invalid-request-target');
   for (const route of o.routes) if (await route(req, res, url)) return;
 
   const requestId = randomUUID().toUpperCase();

@@ -70,6 +70,8 @@ export function parseRpc(raw: RawRequest): RpcRequest {
   for (const [k, v] of [...query, ...bodyParams]) {
     if (params.has(k)) throw new ApiError('InvalidRequest.Malformed', { detail: `parameter "${k.slice(0, 64)}" is given more than once` });
     if (v.length > LIMITS.maxValueChars) throw new ApiError('InvalidRequest.TooLarge', { limit: `${LIMITS.maxValueChars} characters per value` });
+    // PostgreSQL text cannot hold NUL, and no RDS parameter has a use for it.
+    if (k.includes('\0') || v.includes('\0')) throw new ApiError('InvalidRequest.Malformed', { detail: 'a parameter contains a NUL character' });
     params.set(k, v);
   }
   const format = params.get('Format');
