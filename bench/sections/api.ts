@@ -1,0 +1,120 @@
+// Section 1, API: a V3-signed DescribeDBInstanceNetInfo at 1, 16 and 64 connections against localrds, against a
+// bare node:http server answering a constant body of the same size (the ceiling), and against Azurite answering
+// a SharedKey-signed Get Container Properties (the peer emulator). Servers on SERVER_CORE, generator on LOAD_CORE.
+import { join } from 'node:path';
+import type { LoadSpec } from '../loadgen.js';
+import { startLocalrdsProcess } from '../lib/localrds-process.js';
+import { DIST_BENCH, ROOT, SERVER_CORE, runLoadgen, spawnPinned, stop, waitForOutput, type MeasuredLoad } from '../lib/proc.js';
+import { call, createRunningInstance, send } from '../lib/rds-client.js';
+import { fmt } from '../lib/stats.js';
+import { signSharedKey, signV3 } from '../lib/sign.js';
+import { verdict, type Row, type Section } from '../lib/report.js';
+
+const CONNECTIONS = [1, 16, 64];
+const WARMUP_MS = 1000;
+const DURATION_MS = 5000;
+/** A generator above this share of its core is the bottleneck, not the server. */
+export const GENERATOR_BOUND_PERCENT = 90;
+
+interface Series { name: string; runs: Map<number, MeasuredLoad> }
+
+async function measure(name: string, pid: number, spec: Omit<LoadSpec, 'connections' | 'warmupMs' | 'durationMs'>): Promise<Series> {
+  const runs = new Map<number, MeasuredLoad>();
+  for (const connections of CONNECTIONS) {
+    runs.set(connections, await runLoadgen({ ...spec, connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS }, pid));
+  }
+  return { name, runs };
+}
+
+function bound(r: MeasuredLoad): string {
+  const gen = r.cpuPercent >= GENERATOR_BOUND_PERCENT;
+  const srv = (r.serverCpuPercent ?? 0) >= GENERATOR_BOUND_PERCENT;
+  const who = gen && !srv ? 'bounded by the generator' : srv ? 'bounded by the server CPU' : 'neither CPU saturated (latency-bound)';
+  return `server CPU ${fmt(r.serverCpuPercent ?? NaN)}%, generator CPU ${fmt(r.cpuPercent)}%: ${who}`;
+}
+
+function errorsNote(r: MeasuredLoad): string {
+  return r.errors === 0 ? '' : `; ${r.errors} non-200 (${JSON.stringify(r.statuses)}): ${r.firstErrorBody.slice(0, 160)}`;
+}
+
+export async function apiSection(): Promise<Section> {
+  const notes: string[] = [];
+
+  // localrds first, so that the bare server can answer a body of exactly the same size.
+  const rds = await startLocalrdsProcess();
+  let local: Series;
+  let bodySize: number;
+  try {
+    const id = await createRunningInstance(rds);
+    await call(rds, 'AllocateInstancePublicConnection', { DBInstanceId: id, ConnectionStringPrefix: `${id}-pub`, Port: '3306' });
+    const sample = await send(rds.host, rds.port, signV3({
+      host: `${rds.host}:${rds.port}`, action: 'DescribeDBInstanceNetInfo', params: { DBInstanceId: id }, creds: rds.creds,
+    }));
+    bodySize = Buffer.byteLength(sample.body);
+    local = await measure('localrds', rds.child.pid, {
+      host: rds.host, port: rds.port, target: { kind: 'v3', action: 'DescribeDBInstanceNetInfo', params: { DBInstanceId: id }, creds: rds.creds },
+    });
+  } finally {
+    await rds.stop();
+  }
+
+  const bareChild = spawnPinned(SERVER_CORE, process.execPath, [join(DIST_BENCH, 'bare-server.js'), 'http', String(bodySize)]);
+  let bare: Series;
+  try {
+    const port = Number((await waitForOutput(bareChild, /ready (\d+)/))[1]);
+    bare = await measure('bare node:http', bareChild.pid, { host: '127.0.0.1', port, target: { kind: 'plain', path: '/' } });
+  } finally {
+    await stop(bareChild);
+  }
+
+  const azChild = spawnPinned(SERVER_CORE, process.execPath, [
+    join(ROOT, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js'),
+    '--inMemoryPersistence', '--silent', '--blobHost', '127.0.0.1', '--blobPort', '0', '--skipApiVersionCheck', '--disableTelemetry', '--disableProductStyleUrl',
+  ], { cwd: ROOT });
+  let azurite: Series;
+  try {
+    const port = Number((await waitForOutput(azChild, /listens on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const host = `127.0.0.1:${port}`;
+    const created = await send('127.0.0.1', port, signSharedKey({ host, method: 'PUT', container: 'bench', query: { restype: 'container' } }));
+    if (created.status !== 201) throw new Error(`Azurite create container: ${created.status} ${created.body}`);
+    azurite = await measure('Azurite', azChild.pid, { host: '127.0.0.1', port, target: { kind: 'sharedkey', container: 'bench', query: { restype: 'container' } } });
+  } finally {
+    await stop(azChild);
+  }
+
+  const rows: Row[] = [];
+  for (const c of CONNECTIONS) {
+    const l = local.runs.get(c) as MeasuredLoad;
+    const b = bare.runs.get(c) as MeasuredLoad;
+    const a = azurite.runs.get(c) as MeasuredLoad;
+    const vsBare = l.rps / b.rps;
+    const vsAz = l.rps / a.rps;
+    rows.push({
+      figure: `req/s, ${c} conn, vs bare node:http`, value: fmt(l.rps), baseline: fmt(b.rps), ratio: fmt(vsBare, 2), target: '>= 0.5',
+      verdict: verdict(l.errors === 0 && vsBare >= 0.5),
+      note: `localrds: ${bound(l)}${errorsNote(l)}. Bare: ${bound(b)}${errorsNote(b)}`,
+    });
+    rows.push({
+      figure: `req/s, ${c} conn, vs Azurite`, value: fmt(l.rps), baseline: fmt(a.rps), ratio: fmt(vsAz, 2), target: '>= 3',
+      verdict: verdict(l.errors === 0 && vsAz >= 3),
+      note: `Azurite: ${bound(a)}${errorsNote(a)}`,
+    });
+    rows.push({
+      figure: `p50 / p99 ms, ${c} conn`, value: `${fmt(l.p50Ms)} / ${fmt(l.p99Ms)}`,
+      baseline: `bare ${fmt(b.p50Ms)} / ${fmt(b.p99Ms)}; Azurite ${fmt(a.p50Ms)} / ${fmt(a.p99Ms)}`,
+      ratio: `${fmt(l.p50Ms / b.p50Ms, 2)}x bare p50`, target: '-', verdict: 'n/a',
+    });
+  }
+  notes.push(
+    `Load generator: bench/loadgen.ts, a closed-loop keep-alive HTTP/1.1 client on raw sockets, one process pinned to core ${1 - SERVER_CORE}; `
+    + `it builds and signs every request (new x-acs-signature-nonce, current x-acs-date; SharedKey with a fresh x-ms-date for Azurite). `
+    + `Servers pinned to core ${SERVER_CORE}. ${WARMUP_MS / 1000} s warm-up, then ${DURATION_MS / 1000} s measured per point. Non-200 answers count as errors.`,
+    `Response body: ${bodySize} bytes for localrds and the bare server (JSON); Azurite answers Get Container Properties with headers only.`,
+    `localrds runs as \`localrds serve --no-tls --log-level warn\` on SQLite in a temp dir; the instance also has a public endpoint, so the answer lists two endpoints.`,
+  );
+  return {
+    title: '1. API: signed DescribeDBInstanceNetInfo (V3)',
+    method: 'Requests per second and round-trip latency of a V3-signed call, against (a) a bare node:http server with a constant body of the same size and (b) Azurite (in memory) answering a SharedKey-signed Get Container Properties.',
+    rows, notes,
+  };
+}
