@@ -143,6 +143,34 @@ describe('real endpoints (MariaDB and PostgreSQL backends)', () => {
     await assert.rejects(r.resolve4(cs), (e: NodeJS.ErrnoException) => e.code === 'ENOTFOUND');
   });
 
+  test('a listener that cannot bind keeps the instance Creating, records the error, and recovers', async () => {
+    const a = api(s);
+    // The next internal address is the lowest free one of the private pool; occupy it on the MySQL port first.
+    const probe = await a.create();
+    const probeAddr = (await a.net(probe))[0]?.IPAddress as string;
+    await a.remove(probe);
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(3306, probeAddr, () => r()));
+    try {
+      const id = await a.create();
+      const c = rdsClient(s.endpoint, s.credentials, { protocol: 'http' });
+      const attr = (await c.describeDBInstanceAttribute(req('DescribeDBInstanceAttribute', { DBInstanceId: id }))).body.items.DBInstanceAttribute[0];
+      assert.equal(attr.DBInstanceStatus, 'Creating');
+      const ep = await s.store.read((r) => r.endpoints.listByInstanceIds([id]));
+      assert.match(ep[0]?.bindError ?? '', /EADDRINUSE/);
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+    const t0 = Date.now();
+    const c = rdsClient(s.endpoint, s.credentials, { protocol: 'http' });
+    for (;;) {
+      const list = (await c.describeDBInstances(req('DescribeDBInstances', { regionId: 'cn-hangzhou', DBInstanceStatus: 'Creating' }))).body.items.DBInstance;
+      if (list.length === 0) break;
+      assert.ok(Date.now() - t0 < 8000, 'recovers once the address is free');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
   test('200 Allocate/Release cycles leave no listener, socket or address behind', async () => {
     const a = api(s);
     const id = await a.create();
