@@ -1,5 +1,6 @@
 // Whitelist entries (IPv4 or IPv4/CIDR): parse and match. Pure functions.
-// The listeners use them to admit connections; the API layer reuses parseWhitelistEntry to validate input.
+// The listeners use them to admit connections.
+import { ipToNumber } from '../domain/ipv4.js';
 
 export interface WhitelistEntry {
   /** The entry as given, trimmed. */
@@ -15,23 +16,10 @@ export interface WhitelistEntry {
   matchesNothing: boolean;
 }
 
-const OCTET = /^(?:0|[1-9][0-9]{0,2})$/;
 const PREFIX = /^(?:0|[1-9][0-9]?)$/;
 
-/** Dotted-quad IPv4 to an unsigned 32-bit number; undefined unless exactly four decimal octets 0..255. */
-export function parseIPv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    // Leading zeros are refused: inet_aton would read them as octal, so "010" is ambiguous.
-    if (!OCTET.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value;
-}
+/** Dotted-quad IPv4 to an unsigned 32-bit number (leading zeros refused: inet_aton would read them as octal). */
+export const parseIPv4 = ipToNumber;
 
 function maskOf(prefix: number): number {
   // A shift by 32 is a shift by 0 in JavaScript, so /0 needs its own case.
