@@ -44,7 +44,7 @@ export async function loadOrCreateTls(opts: { dataDir: string; certFile?: string
     ],
   });
   writeFileSync(caPath, ca.cert, { mode: 0o644 });
-  writeFileSync(certPath, server.cert + ca.cert, { mode: 0o644 });
+  writeFileSync(certPath, `${server.cert.trim()}\n${ca.cert.trim()}\n`, { mode: 0o644 });
   writeFileSync(keyPath, server.private, { mode: 0o600 });
-  return { cert: server.cert + ca.cert, key: server.private, caPath };
+  return { cert: `${server.cert.trim()}\n${ca.cert.trim()}\n`, key: server.private, caPath };
 }
