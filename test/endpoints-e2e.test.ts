@@ -131,6 +131,22 @@ describe('real endpoints (MariaDB and PostgreSQL backends)', () => {
     assert.equal(await mysqlGreeting(priv.IPAddress, Number(priv.port), '127.203.1.1'), 'greeting');
   });
 
+  test('ModifyDBInstanceConnectionString moves the listener to its new port', async () => {
+    const a = api(s);
+    const c = rdsClient(s.endpoint, s.credentials, { protocol: 'http' });
+    const id = await a.create();
+    const cs = await a.allocate(id, `mov${Date.now().toString(36)}`);
+    const before = (await a.net(id)).find((e) => e.IPType === 'Public') as NetEntry;
+    await c.modifyDBInstanceConnectionString(req('ModifyDBInstanceConnectionString', { DBInstanceId: id, currentConnectionString: cs, connectionStringPrefix: `moved${Date.now().toString(36)}`, port: '3999' }));
+    const after = (await a.net(id)).find((e) => e.IPType === 'Public') as NetEntry;
+    assert.equal(after.port, '3999');
+    assert.equal(after.IPAddress, before.IPAddress, 'the address is kept');
+    assert.equal(await tcpProbe(before.IPAddress, Number(before.port)), 'ECONNREFUSED');
+    const conn = await mysqlAt(after);
+    await conn.query('SELECT 1');
+    await conn.end();
+  });
+
   test('DNS resolves a connection string to its address, and NXDOMAIN after Release', async () => {
     const a = api(s);
     const id = await a.create();
