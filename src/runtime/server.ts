@@ -65,7 +65,14 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   const credentials = opts.credentials ?? defaultCredentials();
   await ensureDefaultAccount(store, credentials);
 
-  const settler = createSettler({ store, now, logger });
+  const settler = createSettler({
+    store, now, logger,
+    // The data plane is created just below; settle() only runs after it exists.
+    isLive: (id, eps) => {
+      const live = dataplane.live([id]);
+      return live.length === eps.length && eps.every((e) => live.some((l) => l.connectionString === e.connectionString && l.listening && l.address === e.address && l.port === e.port));
+    },
+  });
   const dataplane = createDataPlane({
     load: desiredStateLoader(store),
     backends: opts.backends ?? {},

@@ -1,6 +1,6 @@
 // Settles transitional statuses (Creating, DBInstanceNetTypeChanging) to Running once the configured time has
 // passed and the data plane has every endpoint of the instance bound. Timers are rebuilt from the store at start.
-import type { InstanceId } from '../domain/types.js';
+import type { EndpointRecord, InstanceId } from '../domain/types.js';
 import type { Logger } from '../pipeline.js';
 import type { StateStore } from '../store/types.js';
 
@@ -11,7 +11,15 @@ export interface Settler {
   close(): void;
 }
 
-export function createSettler(opts: { store: StateStore; now(): number; logger: Logger }): Settler {
+export interface SettlerOptions {
+  store: StateStore;
+  now(): number;
+  logger: Logger;
+  /** True when the data plane serves exactly these endpoints of the instance, all listening. */
+  isLive(instanceId: string, endpoints: EndpointRecord[]): boolean;
+}
+
+export function createSettler(opts: SettlerOptions): Settler {
   const timers = new Map<string, NodeJS.Timeout>();
   let closed = false;
 
@@ -24,7 +32,9 @@ export function createSettler(opts: { store: StateStore; now(): number; logger: 
       const now = opts.now();
       if (inst.statusUntil > now) return inst.statusUntil - now;
       const eps = await r.endpoints.listByInstance(inst.accountId, inst.id);
-      if (eps.some((e) => e.bindError !== '')) return undefined; // the data plane retries; a later bind settles it
+      // Not yet what the store asks for (a bind failed and is retried, or another change is still being
+      // applied): the reconcile or bind that completes it calls settle again.
+      if (eps.some((e) => e.bindError !== '') || !opts.isLive(inst.id, eps)) return undefined;
       await r.instances.setStatus(inst.accountId, inst.id, 'Running', 0);
       return undefined;
     });
