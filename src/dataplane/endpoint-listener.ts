@@ -24,7 +24,12 @@ export interface EndpointListenerOptions {
   logger: DataPlaneLogger;
   /** Never throws; the data plane wraps the caller's callback. */
   reportBindError(connectionString: string, error: string): void;
+  /** Most simultaneous connections on this endpoint; more are closed at once (default MAX_CONNECTIONS_PER_ENDPOINT). */
+  maxConnections?: number;
 }
+
+/** What DescribeDBInstanceAttribute reports as MaxConnections; also bounds the sockets one endpoint can hold. */
+export const MAX_CONNECTIONS_PER_ENDPOINT = 2000;
 
 export interface EndpointListener {
   readonly instanceId: string;
@@ -62,6 +67,7 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
   let retryTimer: NodeJS.Timeout | undefined;
   let attemptInFlight: Promise<void> | undefined;
   const sessions = new Set<ProxySession>();
+  let lastDropLog = 0;
 
   const context = (): object => ({ connectionString, instanceId, address, port });
 
@@ -94,6 +100,13 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
   const attempt = (): Promise<void> =>
     new Promise<void>((resolve) => {
       const candidate = net.createServer(onConnection);
+      candidate.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS_PER_ENDPOINT;
+      candidate.on('drop', () => {
+        // At most one line a second: a flood of refused connections must not flood the log too.
+        if (Date.now() - lastDropLog < 1000) return;
+        lastDropLog = Date.now();
+        logger.warn({ ...context(), maxConnections: candidate.maxConnections }, 'connection limit reached; connection closed');
+      });
       const onError = (err: NodeJS.ErrnoException): void => {
         candidate.removeListener('listening', onListening);
         attempted = true;

@@ -54,6 +54,9 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
   // reaches the pipeline and gets a catalogued error rather than Node's bare 400.
   const httpOpts = { maxHeaderSize: HTTP_LIMITS.maxHeaderSize, requestTimeout: HTTP_LIMITS.requestTimeoutMs, headersTimeout: HTTP_LIMITS.headersTimeoutMs, keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs, connectionsCheckingInterval: 1_000, requireHostHeader: false };
   const plain = http.createServer(httpOpts, handler);
+  // The plain server never listens (the front hands it sockets), and Node starts enforcing headersTimeout and
+  // requestTimeout only on 'listening': without this a client sending a byte now and then holds its connection forever.
+  plain.emit('listening');
   const secure = o.tls ? https.createServer({ ...httpOpts, key: o.tls.key, cert: o.tls.cert }, handler) : undefined;
   for (const s of [plain, secure]) {
     s?.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -113,6 +116,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
       await new Promise<void>((r) => front.close(() => r()));
       for (const s of sockets) s.destroy();
       plain.closeAllConnections();
+      plain.close(() => undefined); // stops the timeout checks; it never listened, so the callback gets an error
       secure?.closeAllConnections();
       if (secure) await new Promise<void>((r) => secure.close(() => r()));
     },
