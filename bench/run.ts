@@ -1,6 +1,7 @@
 // `npm run bench`: runs every section in turn, prints its table as it finishes, and writes docs/benchmarks.md.
 //   node dist/bench/run.js                     all sections, writes docs/benchmarks.md
 //   node dist/bench/run.js --only api,start    some sections, printed only (the document is not touched)
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,8 @@ const SECTIONS: Array<[string, string, () => Promise<Section>]> = [
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
   const only = values.only?.split(',').map((s) => s.trim());
+  // This process drives the clients of several sections: keep it (all its threads) off the server core.
+  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
   const started = Date.now();
   const machine = machineInfo();
   const done: Section[] = [];

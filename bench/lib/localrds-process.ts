@@ -12,6 +12,8 @@ export interface LocalrdsProcess extends RdsTarget {
   child: Child;
   dataDir: string;
   stop(): Promise<void>;
+  /** The server's last logged errors (pino JSON lines at level error), for failure messages. */
+  loggedErrors(): string;
 }
 
 export function benchTempDir(name: string): string {
@@ -35,5 +37,7 @@ export async function startLocalrdsProcess(o: {
     env: { ALIBABA_CLOUD_ACCESS_KEY_ID: BENCH_CREDS.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: BENCH_CREDS.accessKeySecret },
   });
   const m = await waitForOutput(child, /endpoint\s+127\.0\.0\.1:(\d+)/, 120_000);
-  return { child, dataDir, host: '127.0.0.1', port: Number(m[1]), creds: BENCH_CREDS, stop: () => stop(child) };
+  return { child, dataDir, host: '127.0.0.1', port: Number(m[1]), creds: BENCH_CREDS, stop: () => stop(child),
+    loggedErrors: () => child.out().split('\n').filter((l) => /"level":(50|60)/.test(l)).slice(-3).join('\n').slice(0, 2000),
+  };
 }
