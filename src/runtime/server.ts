@@ -5,6 +5,7 @@ import { createDataPlane } from '../dataplane/data-plane.js';
 import { startDnsServer } from '../dataplane/dns-server.js';
 import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
+import { explorerRoute } from '../explorer/route.js';
 import { startHttpServer, type AdminRoute } from '../http/server.js';
 import { loadOrCreateTls } from '../http/tls.js';
 import { policyGate } from '../auth/policy.js';
@@ -119,7 +120,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     tls,
     pipeline,
     hostId: config.hostId,
-    routes: [health, ...(opts.routes ?? [])],
+    routes: [health, explorerRoute({ store, dataplane, now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
     onError: (o, msg) => logger.error(o, msg),
   });
   let dns: Awaited<ReturnType<typeof startDnsServer>> | undefined;
