@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { environmentNote } from './lib/environment.js';
 import { machineInfo } from './lib/machine.js';
 import { killAll, ROOT, SERVER_CORE, LOAD_CORE } from './lib/proc.js';
 import { failedSection, sectionMarkdown, type Section } from './lib/report.js';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n== ${title} ...\n`);
     const t0 = Date.now();
     let s: Section;
+    const env = await environmentNote().catch((e: unknown) => `Environment probe failed: ${String(e)}`);
     try {
       s = await fn();
     } catch (e) {
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
       s = failedSection(title, e);
     }
     s.seconds = (Date.now() - t0) / 1000;
+    s.notes.push(env);
     done.push(s);
     process.stdout.write(sectionMarkdown(s));
   }

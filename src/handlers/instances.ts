@@ -1,7 +1,7 @@
 // Handlers for instances: CreateDBInstance, DescribeDBInstances, DescribeDBInstanceAttribute, DeleteDBInstance.
 import { connectionString, DEFAULT_PORTS, ENGINE_VERSIONS, newInstanceId, newOrderId, PREFIX_CHARS } from '../domain/naming.js';
 import { parseIpList } from '../domain/whitelist.js';
-import type { Engine, InstanceRecord } from '../domain/types.js';
+import type { EndpointRecord, Engine, InstanceRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { InstanceFilter } from '../store/types.js';
 import { isoSeconds, requireInstance, type Handler, type HandlerContext } from './context.js';
@@ -82,7 +82,7 @@ export const describeDBInstances: Handler<'DescribeDBInstances'> = async (ctx, i
   const keep = (i: InstanceRecord) =>
     (input.DBInstanceType === undefined || input.DBInstanceType === 'Primary') &&
     (input.InstanceNetworkType === undefined || i.networkType === input.InstanceNetworkType);
-  const strings = async (items: InstanceRecord[]) => Promise.all(items.map((i) => internalString(ctx, i)));
+  const strings = (items: InstanceRecord[]) => internalStrings(ctx, items);
 
   if (input.MaxResults !== undefined || input.NextToken !== undefined) {
     const limit = input.MaxResults ?? 30;
@@ -151,9 +151,17 @@ export const deleteDBInstance: Handler<'DeleteDBInstance'> = async (ctx, input) 
   return { RegionId: inst.regionId };
 };
 
-async function internalString(ctx: HandlerContext, inst: InstanceRecord): Promise<string> {
-  const eps = await ctx.repos.endpoints.listByInstance(ctx.accountId, inst.id);
-  return eps.find((e) => e.ipType === 'Private')?.connectionString ?? '';
+/** Each instance's internal connection string, for a whole page in one query rather than one per instance. */
+async function internalStrings(ctx: HandlerContext, items: InstanceRecord[]): Promise<string[]> {
+  if (items.length === 0) return [];
+  const first = new Map<string, EndpointRecord>();
+  for (const e of await ctx.repos.endpoints.listByInstanceIds(items.map((i) => i.id))) {
+    if (e.ipType !== 'Private' || e.accountId !== ctx.accountId) continue;
+    const seen = first.get(e.instanceId);
+    // The first in listByInstance's order (created_at, then connection string).
+    if (!seen || e.createdAt < seen.createdAt || (e.createdAt === seen.createdAt && e.connectionString < seen.connectionString)) first.set(e.instanceId, e);
+  }
+  return items.map((i) => first.get(i.id)?.connectionString ?? '');
 }
 
 function summary(i: InstanceRecord, cs: string) {
