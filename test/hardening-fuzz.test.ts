@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import fc from 'fast-check';
 import { XMLParser } from 'fast-xml-parser';
 import { createEndpointListener } from '../src/dataplane/endpoint-listener.js';
@@ -15,6 +15,7 @@ import { LIMITS } from '../src/protocol/rpc-request.js';
 import { createKey, DEFAULT_ACCOUNT_ID } from '../src/runtime/accounts.js';
 import { build, planArbitrary, type Plan, type World } from './helpers/hardening-requests.js';
 import { assertWireError, httpBytes, JSON_TYPE, pool, rawSend, XML_TYPE, type RawOutcome } from './helpers/hardening-wire.js';
+import { dropSchema, pgSchema } from './helpers/hardening-state.js';
 import { startTestServer, type TestServer } from './helpers/localrds.js';
 import { formEncode, v1Get, v1Params } from './helpers/sign.js';
 
@@ -22,15 +23,9 @@ const REQUESTS = Number(process.env.LOCALRDS_FUZZ_REQUESTS ?? 10_000);
 const BATCH = 10;
 const SEED = process.env.LOCALRDS_FUZZ_SEED === undefined ? undefined : Number(process.env.LOCALRDS_FUZZ_SEED);
 
-let s: TestServer;
-let dataDir: string;
-const logged: Array<{ level: string; msg?: string; o: object }> = [];
-const logger = {
-  info() {},
-  warn(o: object, msg?: string) { logged.push({ level: 'warn', msg, o }); },
-  error(o: object, msg?: string) { logged.push({ level: 'error', msg, o }); },
-};
-let world: World;
+const PG_REQUESTS = Number(process.env.LOCALRDS_FUZZ_PG_REQUESTS ?? 1_000);
+
+interface Target { s: TestServer; world: World; logged: Array<{ level: string; msg?: string; o: object }>; cleanup(): Promise<void> }
 
 async function ok(a: Promise<{ status: number; text: string; json: Record<string, unknown> | undefined }>): Promise<Record<string, unknown>> {
   const r = await a;
@@ -38,15 +33,21 @@ async function ok(a: Promise<{ status: number; text: string; json: Record<string
   return r.json as Record<string, unknown>;
 }
 
-before(async () => {
+/** A server with two instances (deletion-protected: the fuzzer may well send a valid DeleteDBInstance), a public endpoint and four kinds of keys. */
+async function target(db?: { url: string; schema: string }): Promise<Target> {
+  const logged: Target['logged'] = [];
+  const logger = {
+    info() {},
+    warn(o: object, msg?: string) { logged.push({ level: 'warn', msg, o }); },
+    error(o: object, msg?: string) { logged.push({ level: 'error', msg, o }); },
+  };
   // tmpfs: the nonce of every signed request is an fsync'ed write; the suite measures the server, not the disk.
-  dataDir = mkdtempSync('/dev/shm/localrds-fuzz-');
-  s = await startTestServer({ keepDataDir: dataDir, logger });
+  const dataDir = mkdtempSync('/dev/shm/localrds-fuzz-');
+  const s = await startTestServer({ keepDataDir: dataDir, logger, db: db?.url });
   const c = s.credentials;
   const create = (prefix: string) => ok(v1Get(s.endpoint, c, {
     Action: 'CreateDBInstance', RegionId: 'cn-hangzhou', Engine: 'MySQL', EngineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1',
     DBInstanceStorage: '20', DBInstanceNetType: 'Intranet', PayType: 'Postpaid', SecurityIPList: '127.0.0.1', ConnectionString: prefix,
-    // The fuzzer may send a valid DeleteDBInstance; the instances it aims at must stay.
     DeletionProtection: 'true',
   }));
   const a = await create('fuzz-a-instance');
@@ -57,7 +58,7 @@ before(async () => {
   await s.store.tx((r) => r.accounts.putKey({ ...disabled, status: 'Inactive' }));
   const readOnly = await createKey(s.store, DEFAULT_ACCOUNT_ID,
     JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['rds:Describe*'], Resource: ['*'] }] }));
-  world = {
+  const world: World = {
     keys: {
       main: c, other: s.other,
       disabled: { accessKeyId: disabled.accessKeyId, accessKeySecret: disabled.secret },
@@ -66,58 +67,61 @@ before(async () => {
     instanceIds: ids,
     connectionStrings: [String(a.ConnectionString), String(b.ConnectionString), String(pub.ConnectionString)],
   };
-});
-
-after(async () => {
-  await s?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+  return {
+    s, world, logged,
+    cleanup: async () => {
+      await s.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (db) await dropSchema(db.schema);
+    },
+  };
+}
 
 const xml = new XMLParser({ parseTagValue: false });
 
 /** A 200 must be a success body in the requested format, without a Code field (Terraform would read one as an error). */
-function assertSuccess(out: Extract<RawOutcome, { kind: 'answer' }>['answer'], format: 'JSON' | 'XML' | undefined, action: string, ctx: string): void {
+function assertSuccess(out: Extract<RawOutcome, { kind: 'answer' }>['answer'], format: 'JSON' | 'XML' | undefined, action: string, ctx: () => string): void {
   const text = out.body.toString('utf8');
   const type = out.headers['content-type'];
-  if (format !== undefined) assert.equal(type, format === 'XML' ? XML_TYPE : JSON_TYPE, `${ctx} success content-type`);
+  if (format !== undefined) assert.equal(type, format === 'XML' ? XML_TYPE : JSON_TYPE, `${ctx()} success content-type`);
   let body: Record<string, unknown>;
   if (type === XML_TYPE) {
     const doc = xml.parse(text) as Record<string, Record<string, unknown>>;
     body = doc[`${action}Response`] as Record<string, unknown>;
-    assert.ok(body, `${ctx} XML root ${action}Response: ${text.slice(0, 200)}`);
+    assert.ok(body, `${ctx()} XML root ${action}Response: ${text.slice(0, 200)}`);
   } else {
     body = JSON.parse(text) as Record<string, unknown>;
   }
-  assert.equal(body.Code, undefined, `${ctx} success without Code`);
-  assert.equal(body.RequestId, out.headers['x-acs-request-id'], `${ctx} RequestId`);
+  assert.equal(body.Code, undefined, `${ctx()} success without Code`);
+  assert.equal(body.RequestId, out.headers['x-acs-request-id'], `${ctx()} RequestId`);
 }
 
-const stats = { requests: 0, answers: 0, ok200: 0, closed: 0, codes: new Map<string, number>() };
+interface Stats { requests: number; answers: number; ok200: number; closed: number; codes: Map<string, number> }
 
-function judge(out: RawOutcome, b: ReturnType<typeof build>, p: Plan, ctx: string): void {
+function judge(stats: Stats, out: RawOutcome, b: ReturnType<typeof build>, p: Plan, ctx: () => string): void {
   stats.requests++;
-  if (out.kind === 'timeout') assert.fail(`${ctx} no answer in time (${out.partial})`);
+  if (out.kind === 'timeout') assert.fail(`${ctx()} no answer in time (${out.partial})`);
   if (out.kind === 'closed') {
     stats.closed++;
-    assert.ok(b.mayClose, `${ctx} the server closed without answering`);
+    assert.ok(b.mayClose, `${ctx()} the server closed without answering`);
     return;
   }
   stats.answers++;
   const a = out.answer;
   if (a.status === 200) {
     stats.ok200++;
-    assert.ok(b.mayBe200, `${ctx} 200 for a request that must fail`);
+    assert.ok(b.mayBe200, `${ctx()} 200 for a request that must fail`);
     if (!b.head) assertSuccess(a, b.format, p.action, ctx);
     return;
   }
   if (b.head) {
     // A HEAD answer has no body to check; its status and type still must be right.
-    assert.ok(a.status >= 400 && a.status < 500, `${ctx} HEAD status ${a.status}`);
-    assert.ok([JSON_TYPE, XML_TYPE].includes(a.headers['content-type'] ?? ''), `${ctx} HEAD content-type`);
+    assert.ok(a.status >= 400 && a.status < 500, `${ctx()} HEAD status ${a.status}`);
+    assert.ok([JSON_TYPE, XML_TYPE].includes(a.headers['content-type'] ?? ''), `${ctx()} HEAD content-type`);
     stats.codes.set('(HEAD)', (stats.codes.get('(HEAD)') ?? 0) + 1);
     return;
   }
-  const e = assertWireError(a, b.format, ctx);
+  const e = assertWireError(a, b.format, ctx());
   stats.codes.set(e.Code, (stats.codes.get(e.Code) ?? 0) + 1);
 }
 
@@ -126,8 +130,10 @@ function describePlan(p: Plan): string {
   return JSON.stringify({ ...rest, params: p.params.map(([k, v]) => [k, v.length > 80 ? `${v.slice(0, 80)}...(${v.length})` : v]), garbage: garbage.length });
 }
 
-test(`${REQUESTS} hostile requests over raw sockets: catalogued errors in the requested format, no 5xx, no crash`, { timeout: 150_000 }, async (t) => {
-  const started = Date.now();
+/** Sends `requests` plans (in concurrent batches) to the target; every answer is judged; returns the figures. */
+async function fuzz(tg: Target, requests: number): Promise<Stats> {
+  const stats: Stats = { requests: 0, answers: 0, ok200: 0, closed: 0, codes: new Map() };
+  const { s, world } = tg;
   // fast-check reports the failing batch; the first failed assertion says which request and why.
   let firstFailure: unknown;
   const check = (fn: () => void) => {
@@ -135,44 +141,98 @@ test(`${REQUESTS} hostile requests over raw sockets: catalogued errors in the re
   };
   try {
     await fc.assert(
-    fc.asyncProperty(fc.array(planArbitrary(world), { minLength: BATCH, maxLength: BATCH }), async (plans) => {
-      await pool(plans, BATCH, async (p) => {
-        const b = build(p, world, s.endpoint);
-        const ctx = `[${describePlan(p)}]`;
-        const out = await rawSend(s.port, b.bytes, { head: b.head, timeoutMs: 10_000 });
-        check(() => judge(out, b, p, ctx));
-        if (b.replay && out.kind === 'answer') {
-          // The same signed bytes again: never a second success.
-          const again = await rawSend(s.port, b.bytes, { head: b.head, timeoutMs: 10_000 });
-          check(() => judge(again, { ...b, mayBe200: false }, p, `${ctx} (replayed)`));
-          if (out.answer.status === 200 && again.kind === 'answer' && !b.head) {
-            check(() => assert.equal(assertWireError(again.answer, b.format, ctx).Code, 'SignatureNonceUsed'));
+      fc.asyncProperty(fc.array(planArbitrary(world), { minLength: BATCH, maxLength: BATCH }), async (plans) => {
+        await pool(plans, BATCH, async (p) => {
+          const b = build(p, world, s.endpoint);
+          const ctx = () => `[${describePlan(p)}]`;
+          const out = await rawSend(s.port, b.bytes, { head: b.head, end: b.end, timeoutMs: 10_000 });
+          check(() => judge(stats, out, b, p, ctx));
+          if (b.replay && out.kind === 'answer') {
+            // The same signed bytes again: never a second success.
+            const again = await rawSend(s.port, b.bytes, { head: b.head, end: b.end, timeoutMs: 10_000 });
+            check(() => judge(stats, again, { ...b, mayBe200: false }, p, () => `${ctx()} (replayed)`));
+            if (out.answer.status === 200 && again.kind === 'answer' && !b.head) {
+              check(() => assert.equal(assertWireError(again.answer, b.format, ctx()).Code, 'SignatureNonceUsed'));
+            }
           }
-        }
-      });
-    }),
-    { numRuns: Math.ceil(REQUESTS / BATCH), seed: SEED, endOnFailure: true },
+        });
+      }),
+      { numRuns: Math.ceil(requests / BATCH), seed: SEED, endOnFailure: true },
     );
   } catch (e) {
     throw firstFailure ?? e;
   }
-  const codes = [...stats.codes.entries()].sort((x, y) => y[1] - x[1]).map(([c, n]) => `${c}=${n}`).join(' ');
-  t.diagnostic(`requests ${stats.requests} (answers ${stats.answers}, 200s ${stats.ok200}, closed by a client mistake ${stats.closed}) in ${Date.now() - started} ms`);
-  t.diagnostic(`codes ${codes}`);
-  assert.ok(stats.requests >= REQUESTS, `${stats.requests} requests sent`);
-  // The fuzzer must reach the handlers, not only the front door.
-  assert.ok(stats.ok200 > REQUESTS / 50, `only ${stats.ok200} requests got through to a handler`);
-
   // Still serving, and nothing was logged as an internal failure.
   const still = await v1Get(s.endpoint, s.credentials, { Action: 'DescribeDBInstances', RegionId: 'cn-hangzhou' });
   assert.equal(still.status, 200, still.text);
-  const errors = logged.filter((l) => l.level === 'error');
-  assert.deepEqual(errors, [], 'no error-level log lines (InternalError or failures outside the pipeline)');
+  assert.deepEqual(tg.logged.filter((l) => l.level === 'error'), [], 'no error-level log lines (InternalError or failures outside the pipeline)');
+  return stats;
+}
+
+function report(t: { diagnostic(m: string): void }, stats: Stats, ms: number): void {
+  const codes = [...stats.codes.entries()].sort((x, y) => y[1] - x[1]).map(([c, n]) => `${c}=${n}`).join(' ');
+  t.diagnostic(`requests ${stats.requests} (answers ${stats.answers}, 200s ${stats.ok200}, closed after a client gave up ${stats.closed}) in ${ms} ms`);
+  t.diagnostic(`codes ${codes}`);
+}
+
+test(`${REQUESTS} hostile requests over raw sockets (SQLite store): catalogued errors in the requested format, no 5xx, no crash`, { timeout: 170_000 }, async (t) => {
+  const tg = await target();
+  try {
+    const started = Date.now();
+    const stats = await fuzz(tg, REQUESTS);
+    report(t, stats, Date.now() - started);
+    assert.ok(stats.requests >= REQUESTS, `${stats.requests} requests sent`);
+    // The fuzzer must reach the handlers, not only the front door.
+    assert.ok(stats.ok200 > REQUESTS / 50, `only ${stats.ok200} requests got through to a handler`);
+    assert.ok(stats.codes.size >= 25, `only ${stats.codes.size} different answers`);
+  } finally {
+    await tg.cleanup();
+  }
+});
+
+test(`${PG_REQUESTS} more on the PostgreSQL store (what SQLite would take, PostgreSQL may refuse)`, { timeout: 60_000 }, async (t) => {
+  const tg = await target(pgSchema('hardening_fuzz'));
+  try {
+    const started = Date.now();
+    const stats = await fuzz(tg, PG_REQUESTS);
+    report(t, stats, Date.now() - started);
+  } finally {
+    await tg.cleanup();
+  }
+});
+
+test('the admin routes (health, live view, explorer) take hostile requests without a 5xx', async (t) => {
+  const tg = await target();
+  try {
+    const paths = ['/_localrds/health', '/_localrds/live', '/_localrds/live?instanceIds=' + 'x,'.repeat(300), '/explorer', '/explorer/', '/explorer/catalogue.json',
+      '/explorer/%ZZ', '/explorer/../_localrds/live', '/_localrds/live?Signature=%FF'];
+    let n = 0;
+    let firstFailure: unknown;
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...paths), fc.constantFrom('GET', 'POST', 'PUT', 'HEAD', 'DELETE'), fc.uint8Array({ maxLength: 64 }),
+      fc.constantFrom(0, 1, 2), async (path, method, bytes, size) => {
+        const body = size === 0 ? Buffer.alloc(0) : size === 1 ? Buffer.from(bytes) : Buffer.alloc(300 * 1024, 0x61);
+        const out = await rawSend(tg.s.port, httpBytes({ method, target: path, body, headers: [['Content-Type', 'application/x-www-form-urlencoded']] }), { head: method === 'HEAD', end: false });
+        n++;
+        try {
+        assert.ok(out.kind === 'answer', `${method} ${path}: ${out.kind}`);
+        if (out.kind !== 'answer') return;
+        assert.ok(out.answer.status < 500, `${method} ${path} (${body.length} bytes): ${out.answer.status} ${out.answer.body.toString().slice(0, 200)}`);
+        const json = out.answer.headers['content-type'] === JSON_TYPE;
+        if (out.answer.status >= 400 && json && method !== 'HEAD') assertWireError(out.answer, 'JSON', `${method} ${path}`);
+        } catch (e) { firstFailure ??= e; throw e; }
+      }), { numRuns: 300, seed: SEED }).catch((e: unknown) => { throw firstFailure ?? e; });
+    t.diagnostic(`${n} requests to admin routes`);
+    assert.deepEqual(tg.logged.filter((l) => l.level === 'error'), []);
+  } finally {
+    await tg.cleanup();
+  }
 });
 
 // ---------- the limits, one by one ----------
 
 test('limits: body, headers, parameter count and value length are refused with InvalidRequest.TooLarge (413)', async () => {
+  const s = await startTestServer();
+  try {
   const signedForm = (extra: Record<string, string>) => formEncode(v1Params(s.credentials, 'POST', { Action: 'DescribeDBInstances', RegionId: 'cn-hangzhou', ...extra }));
   const post = (body: string, format?: 'XML') => rawSend(s.port, httpBytes({
     method: 'POST', target: format ? '/?Format=XML' : '/', headers: [['Content-Type', 'application/x-www-form-urlencoded']], body: Buffer.from(body),
@@ -193,6 +253,9 @@ test('limits: body, headers, parameter count and value length are refused with I
   const many = Object.fromEntries(Array.from({ length: LIMITS.maxParams }, (_, i) => [`P${i}`, '1']));
   expectTooLarge(await post(signedForm(many)));
   expectTooLarge(await post(signedForm({ Long: 'v'.repeat(LIMITS.maxValueChars + 1) })));
+  } finally {
+    await s.stop();
+  }
 });
 
 test('limits: a connection cap on each data-plane endpoint; connections past it are closed, the rest still proxied', async () => {

@@ -11,7 +11,7 @@ import { isAllowed, parsePolicy, resourceOf } from '../auth/policy.js';
 import type { DataPlane, EndpointLiveState } from '../dataplane/types.js';
 import type { InstanceId, InstanceRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
-import { baseUrlOf } from '../http/server.js';
+import { baseUrlOf, drainThenClose } from '../http/server.js';
 import type { Logger } from '../pipeline.js';
 import { encodeError, JSON_TYPE, type WireResponse } from '../protocol/encode.js';
 import { parseRpc, type RawRequest } from '../protocol/rpc-request.js';
@@ -61,7 +61,10 @@ export async function serveLive(req: IncomingMessage, res: ServerResponse, url: 
   for (const [k, v] of Object.entries(wire.headers)) res.setHeader(k, v);
   res.setHeader('x-acs-request-id', requestId);
   res.setHeader('cache-control', 'no-store');
+  // A body refused half-read: drop the rest before closing, or the close resets the connection under the answer.
+  if (!req.complete) res.setHeader('connection', 'close');
   res.end(wire.body);
+  if (!req.complete) drainThenClose(req);
 }
 
 async function live(raw: RawRequest, deps: LiveDeps): Promise<LiveAnswer> {
@@ -105,13 +108,23 @@ function mayDescribe(principal: Principal): (i: InstanceRecord) => boolean {
   return (i) => isAllowed(policy, 'rds:DescribeDBInstanceNetInfo', resourceOf({ accountId: principal.accountId, regionId: i.regionId, instanceId: i.id }));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError('InvalidRequest.TooLarge', { limit: `${MAX_BODY_BYTES} bytes of body` });
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+// Events rather than `for await`: leaving that loop early destroys the socket, and the answer with it.
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        reject(new ApiError('InvalidRequest.TooLarge', { limit: `${MAX_BODY_BYTES} bytes of body` }));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }

@@ -168,7 +168,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOpt
  * After refusing an oversized body: keep reading (and dropping) a bounded amount so that the client can read
  * the error instead of getting a reset, then close the connection.
  */
-function drainThenClose(req: IncomingMessage): void {
+export function drainThenClose(req: IncomingMessage): void {
   let dropped = 0;
   const timer = setTimeout(() => req.socket.destroy(), 2_000);
   timer.unref();

@@ -68,7 +68,7 @@ export interface Built {
   mayBe200: boolean;
   /** The client gave up mid-request: the server may close without answering. */
   mayClose: boolean;
-  /** Pieces/pause for the raw sender. */
+  /** Half-close after sending (the client gives up); otherwise the connection stays open for the answer. */
   end: boolean;
 }
 
@@ -345,7 +345,9 @@ export function build(p: Plan, w: World, endpoint: string): Built {
   let mayBe200 = sigIntact && !paramsBroken;
   let mayClose = false;
   let head = false;
-  let end = true;
+  // The connection stays open for the answer: Node's HTTP server drops a request whose client half-closes before
+  // the answer is ready (docs/security.md), so only a client that gives up mid-request half-closes here.
+  let end = false;
   let noContentLength = false;
   let version = 'HTTP/1.1';
   let httpMethodOut = httpMethod;
@@ -387,6 +389,7 @@ export function build(p: Plan, w: World, endpoint: string): Built {
       noContentLength = true;
       parserError();
       mayClose = true;
+      end = true;
       break;
     }
     case 'oversizedBody':
