@@ -59,8 +59,9 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       return encodeSuccess(decoded.actionName, raw.requestId, output, format);
     } catch (e) {
       const err = toApiError(e, raw, deps.logger);
-      // Every authenticated attempt at a change is audited, refused ones (RAM, throttling, bad input) too.
-      if (authed?.op.mutates) await auditFailure(deps, authed, err.code);
+      // Every authenticated attempt at a change is audited, refused ones (RAM, bad input, state) too; throttled
+      // ones are not, so that a flood past the rate costs no extra write.
+      if (authed?.op.mutates && err.code !== 'Throttling.User') await auditFailure(deps, authed, err.code);
       return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw) });
     }
   };
