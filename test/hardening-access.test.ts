@@ -250,6 +250,10 @@ describe('throttling through the SDK', () => {
     const raw = await v1Get(s.endpoint, s.credentials, { Action: 'DescribeDBInstances', RegionId: 'cn-hangzhou' });
     assert.equal(raw.json?.Code, 'Throttling.User', raw.text);
     assert.match(String(raw.headers['x-acs-retry-after']), /^\d+$/);
+    // A throttled change attempt is not audited (a flood past the rate must not cost a write each).
+    const change = await v1Get(s.endpoint, s.credentials, { Action: 'DeleteDBInstance', DBInstanceId: 'rm-throttled' });
+    assert.equal(change.json?.Code, 'Throttling.User', change.text);
+    assert.ok(!readSqlite(s.dataDir).audit.some((r) => r.request_id === change.json?.RequestId));
     // Waiting as told is enough.
     await new Promise((r) => setTimeout(r, Number(raw.headers['x-acs-retry-after']) + 20));
     await call(c);
