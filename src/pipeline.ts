@@ -119,8 +119,8 @@ function auditRecord(deps: PipelineDeps, req: Authenticated, result: string, out
   return {
     time: new Date(deps.now()).toISOString(), requestId: req.requestId, accountId: req.principal.accountId,
     accessKeyId: req.principal.accessKeyId, action: req.actionName, result,
-    // Raw parameter of a refused call: bounded, since it was never validated.
-    instanceId: (named || (typeof created === 'string' ? created : '')).slice(0, 128),
+    // The parameter as sent (bounded: a refused call's was never validated), else what CreateDBInstance made.
+    instanceId: named ? named.slice(0, 128) : typeof created === 'string' ? created : '',
   };
 }
 
