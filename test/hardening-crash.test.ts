@@ -176,6 +176,13 @@ test(`SIGKILL at ${KILL_POINTS} random moments of a mixed workload: acknowledged
       for (const i of rows.instances) assert.equal(i.status, 'Running', `${ctx} ${i.id} settled after restart`);
       const audited = new Map(rows.audit.map((a) => [a.request_id, a.result]));
       for (const a of acknowledged) assert.equal(audited.get(a.requestId), 'Success', `${ctx} ${a.action} ${a.requestId} audited`);
+      // The API agrees with the rows.
+      for (const i of rows.instances) {
+        const a = await v1Get(child.endpoint, CREDS, { Action: 'DescribeDBInstanceNetInfo', DBInstanceId: i.id });
+        const got = (a.json?.DBInstanceNetInfos as { DBInstanceNetInfo: Array<{ ConnectionString: string; IPAddress: string; Port: string }> }).DBInstanceNetInfo
+          .map((e) => `${e.ConnectionString} ${e.IPAddress}:${e.Port}`).sort();
+        assert.deepEqual(got, rows.endpoints.filter((e) => e.instance_id === i.id).map((e) => `${e.connection_string} ${e.address}:${e.port}`).sort(), `${ctx} NetInfo of ${i.id}`);
+      }
       debug(`${ctx} rows checked`);
       probed += await assertListenersMatch(rows, everUsed, ctx);
       debug(`${ctx} listeners checked`);
