@@ -97,6 +97,9 @@ export async function writesSection(): Promise<Section> {
       'Floor (baseline): bench/bare-writes.ts on the same core does what a cycle cannot avoid: two durable single-row commits on the same engine '
       + '(SQLite WAL with synchronous=FULL like the store, or PostgreSQL SERIALIZABLE), one bind and one close; no HTTP, signatures, query builder or reconciler. '
       + 'The ratio says how much of a cycle is that floor.',
+      'What a cycle costs beyond the floor (at the time of writing): each signed request runs a read transaction for the key, a write transaction for its nonce, '
+      + 'the handler\'s write transaction, a read of the desired state for the reconciler and a write transaction that settles the status: six durable commits '
+      + 'per cycle against the floor\'s two, each one an fsync on SQLite (synchronous=FULL) or a WAL flush on PostgreSQL, so the figure follows the disk\'s commit latency (see the probe below).',
       'No target is set for this section.',
     ],
   };

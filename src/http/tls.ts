@@ -2,7 +2,6 @@
 // data dir, so that users trust one CA file (NODE_EXTRA_CA_CERTS) across restarts.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 
 export interface TlsMaterial {
   key: string;
@@ -23,6 +22,8 @@ export async function loadOrCreateTls(opts: { dataDir: string; certFile?: string
     return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), caPath };
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Loaded only here: it pulls in an X.509 stack that costs start-up time on every start that already has files.
+  const { default: selfsigned } = await import('selfsigned');
   const notBeforeDate = new Date(Date.now() - 24 * 3600 * 1000);
   const notAfterDate = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
   const ca = await selfsigned.generate([{ name: 'commonName', value: 'localrds development CA' }], {

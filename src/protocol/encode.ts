@@ -1,7 +1,7 @@
 // Stage 9 and the one error writer: typed output or ApiError -> HTTP status, headers and body.
 // JSON by default; Format=XML gives <ActionResponse> / <Error> with content-type exactly text/xml;charset=utf-8
 // (the only XML content type the official clients' error path recognises).
-import { XMLBuilder } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
 import { ERROR_CODES } from '../errors/codes.js';
 import type { ApiError } from '../errors/api-error.js';
 import type { Format } from './rpc-request.js';
@@ -15,6 +15,8 @@ export interface WireResponse {
 export const JSON_TYPE = 'application/json;charset=utf-8';
 export const XML_TYPE = 'text/xml;charset=utf-8';
 
+// The package's CommonJS build is one bundled file; its ESM build is dozens of modules, some 100 ms more at each start.
+const { XMLBuilder } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
 const xml = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false });
 
 function xmlDoc(root: string, body: unknown): string {

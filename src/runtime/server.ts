@@ -2,7 +2,6 @@
 import pino from 'pino';
 import { defaultServiceConfig, type ServiceConfig } from '../config.js';
 import { createDataPlane } from '../dataplane/data-plane.js';
-import { startDnsServer } from '../dataplane/dns-server.js';
 import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { explorerRoute } from '../explorer/route.js';
@@ -123,8 +122,10 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     routes: [health, explorerRoute({ store, dataplane, now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
     onError: (o, msg) => logger.error(o, msg),
   });
-  let dns: Awaited<ReturnType<typeof startDnsServer>> | undefined;
+  let dns: Awaited<ReturnType<typeof import('../dataplane/dns-server.js').startDnsServer>> | undefined;
   if (opts.dnsPort !== undefined) {
+    // Loaded only when DNS is on (dns-packet is not needed otherwise).
+    const { startDnsServer } = await import('../dataplane/dns-server.js');
     dns = await startDnsServer({
       host: opts.dnsHost ?? opts.host ?? '127.0.0.1',
       port: opts.dnsPort,

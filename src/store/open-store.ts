@@ -2,7 +2,6 @@
 import { join } from 'node:path';
 import type { StateStore } from './types.js';
 import { openSqliteStore } from './sqlite-store.js';
-import { openPostgresStore } from './postgres-store.js';
 
 export interface OpenStoreOptions {
   dataDir: string;
@@ -16,7 +15,8 @@ export function isPostgresUrl(db: string | undefined): db is string {
   return db !== undefined && /^postgres(ql)?:\/\//i.test(db);
 }
 
-export function openStore({ dataDir, db }: OpenStoreOptions): Promise<StateStore> {
-  if (isPostgresUrl(db)) return openPostgresStore({ url: db });
+export async function openStore({ dataDir, db }: OpenStoreOptions): Promise<StateStore> {
+  // pg is loaded only for a PostgreSQL store: SQLite starts do not pay for it.
+  if (isPostgresUrl(db)) return (await import('./postgres-store.js')).openPostgresStore({ url: db });
   return openSqliteStore({ file: join(dataDir, SQLITE_FILE_NAME) });
 }
