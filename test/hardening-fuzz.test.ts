@@ -304,7 +304,7 @@ test('limits: a connection cap on each data-plane endpoint; connections past it 
 test('limits: slow clients are cut off (headers, body, silence) and the connection cap holds', { timeout: 30_000 }, async () => {
   // Same server code with the timeouts scaled down, so that the test takes seconds rather than a minute.
   const saved = { ...HTTP_LIMITS };
-  Object.assign(HTTP_LIMITS, { headersTimeoutMs: 1000, requestTimeoutMs: 2000, maxConnections: 6 });
+  Object.assign(HTTP_LIMITS, { headersTimeoutMs: 1000, requestTimeoutMs: 2000, maxConnections: 6, keepAliveTimeoutMs: 3000 });
   const slow = await startTestServer({ logger: { info() {}, warn() {}, error() {} } });
   try {
     const timed = async (bytes: Buffer, o: Parameters<typeof rawSend>[2]) => {
@@ -329,6 +329,22 @@ test('limits: slow clients are cut off (headers, body, silence) and the connecti
     assert.equal(quiet.out.kind, 'closed');
     assert.ok(quiet.ms < 2000 + 1500, `silent connection closed after ${quiet.ms} ms`);
 
+    // Keep-alive: a connection idle for longer than the header timeout but less than the keep-alive one is still
+    // answered; one idle past the keep-alive timeout is closed by the server.
+    const ka = net.connect({ host: '127.0.0.1', port: slow.port });
+    ka.on('error', () => undefined);
+    let kaData = '';
+    ka.on('data', (d: Buffer) => { kaData += d.toString('latin1'); });
+    const kaClosed = new Promise<number>((r) => ka.once('close', () => r(Date.now())));
+    const health = 'GET /_localrds/health HTTP/1.1\r\nHost: x\r\n\r\n';
+    ka.write(health);
+    await new Promise((r) => setTimeout(r, 2000));
+    ka.write(health);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(kaData.split('HTTP/1.1 200').length - 1, 2, `both requests on the kept connection answered: ${kaData.slice(0, 200)}`);
+    const idleFrom = Date.now();
+    assert.ok((await kaClosed) - idleFrom < 3000 + 1500, 'closed after the keep-alive timeout');
+
     // Connection cap: 6 idle connections are held, the 7th is closed at once, and once they go a request works.
     const idle: net.Socket[] = [];
     for (let i = 0; i < 6; i++) {
@@ -348,4 +364,15 @@ test('limits: slow clients are cut off (headers, body, silence) and the connecti
     Object.assign(HTTP_LIMITS, saved);
     await slow.stop();
   }
+});
+
+test('stopping the server does not wait for idle keep-alive connections to time out', async () => {
+  const s = await startTestServer();
+  const c = net.connect({ host: '127.0.0.1', port: s.port });
+  c.on('error', () => undefined);
+  await new Promise<void>((r) => { c.once('data', () => r()); c.write('GET /_localrds/health HTTP/1.1\r\nHost: x\r\n\r\n'); });
+  const t0 = Date.now();
+  await s.stop();
+  assert.ok(Date.now() - t0 < 2000, `stop took ${Date.now() - t0} ms with one idle connection`);
+  c.destroy();
 });

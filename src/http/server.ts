@@ -35,7 +35,10 @@ export interface RunningHttpServer {
 export const HTTP_LIMITS = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
+  // Longer than the idle timeouts of the clients that keep connections (Node's agent 5 s, Go's 90 s), so that the
+  // client closes an idle connection first: a server closing one just as the client reuses it resets that call
+  // (the SDK's agent keeps idle connections forever, and 5 s here reset calls spaced about 5 s apart).
+  keepAliveTimeoutMs: 95_000,
   maxHeaderSize: 32 * 1024,
   maxConnections: 4096,
 };
@@ -113,12 +116,14 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
     port: addr.port,
     host: o.host,
     close: async () => {
-      await new Promise<void>((r) => front.close(() => r()));
+      // front.close() calls back only once every connection is gone, idle keep-alive ones included: end them first.
+      const closed = new Promise<void>((r) => front.close(() => r()));
       for (const s of sockets) s.destroy();
       plain.closeAllConnections();
       plain.close(() => undefined); // stops the timeout checks; it never listened, so the callback gets an error
       secure?.closeAllConnections();
       if (secure) await new Promise<void>((r) => secure.close(() => r()));
+      await closed;
     },
   };
 }
