@@ -37,7 +37,7 @@ export const HTTP_LIMITS = {
   requestTimeoutMs: 30_000,
   // Longer than the idle timeouts of the clients that keep connections (Node's agent 5 s, Go's 90 s), so that the
   // client closes an idle connection first: a server closing one just as the client reuses it resets that call
-  // (the SDK's agent keeps idle connections forever, and 5 s here reset calls spaced about 5 s apart).
+  // (the SDK's agent keeps idle connections forever, so at 5 s here a call spaced about 5 s after the last could fail).
   keepAliveTimeoutMs: 95_000,
   maxHeaderSize: 32 * 1024,
   maxConnections: 4096,
