@@ -113,14 +113,17 @@ function goodValue(name: string, spec: ParamSpec, w: World): fc.Arbitrary<string
 const UNKNOWN_ACTIONS = ['', 'Foo', 'describeDBInstances', 'ReleaseInstanceConnection', 'CreateAccount', 'Describe DBInstances', '__proto__', 'constructor', 'toString'];
 
 type Params = Array<[string, string]>;
-const paramCache = new Map<string, fc.Arbitrary<[Params, Params]>>();
+/** Arbitraries are costly to build (the chain would rebuild them for every plan): one per world and action. */
+const paramCache = new WeakMap<World, Map<string, fc.Arbitrary<[Params, Params]>>>();
 
 /**
  * Parameters for an action: each required one present 9 times in 10, each optional one 1 time in 4, all with
  * plausible values; then, 2 times in 3, one to three of them replaced by hostile values. Built once per action.
  */
 function paramsFor(action: string, w: World): fc.Arbitrary<[Params, Params]> {
-  const cached = paramCache.get(action);
+  const forWorld = paramCache.get(w) ?? new Map<string, fc.Arbitrary<[Params, Params]>>();
+  paramCache.set(w, forWorld);
+  const cached = forWorld.get(action);
   if (cached) return cached;
   const op = Object.prototype.hasOwnProperty.call(OPERATIONS, action) ? (OPERATIONS as Record<string, OpSpec>)[action] : undefined;
   let arb: fc.Arbitrary<[Params, Params]>;
@@ -143,7 +146,7 @@ function paramsFor(action: string, w: World): fc.Arbitrary<[Params, Params]> {
       return [clean, out];
     });
   }
-  paramCache.set(action, arb);
+  forWorld.set(action, arb);
   return arb;
 }
 
@@ -297,7 +300,9 @@ export function build(p: Plan, w: World, endpoint: string): Built {
     if (i >= 0) { list[i] = fn(list[i] as string); paramsBroken = true; } else { list.push(fn('X=1')); paramsBroken = true; }
   };
   switch (p.wire) {
-    case 'badPercent': breakOne((s) => insertAt(s, p.n, ['%', '%G', '%4', '%ZZ', '%%41', '%u0041'][p.n % 6] as string)); break;
+    // Never a valid escape, wherever it lands (V3 signs what is sent, so a valid one would be a valid request);
+    // a lone '%' goes at the end of a pair.
+    case 'badPercent': breakOne((s) => (p.n % 6 === 0 ? `${s}%` : insertAt(s, p.n, ['%', '%G', '%4G', '%ZZ', '%%41', '%u0041'][p.n % 6] as string))); break;
     case 'invalidUtf8': breakOne((s) => s + ['%FF', '%C3%28', '%ED%A0%80', '%E2%82', '%F8%88%80%80%80', '%C0%AF', '%80'][p.n % 7]); break;
     case 'nul': breakOne((s) => s + '%00'); break;
     case 'dupParam': {
