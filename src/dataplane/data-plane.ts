@@ -98,12 +98,18 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
     updateRoutes(state, scope);
 
     const desiredNames = new Set(desired.map((endpoint) => endpoint.connectionString));
-    // A scoped pass compares only that instance's listeners, plus any stale listener holding one of its names.
+    // An address is unique per ip type in the store, so another instance's listener on a desired ip type, address
+    // and port is stale: that instance released the address and its own reconcile has not run yet (concurrent
+    // requests on PostgreSQL can reach here in another order than they committed). It gives way now.
+    const socketOf = (e: { ipType: string; address: string; port: number }) => `${e.ipType}|${e.address}:${e.port}`;
+    const desiredSockets = new Set(desired.map(socketOf));
+    // A scoped pass compares only that instance's listeners, plus any stale listener holding one of its names or sockets.
     const candidates = [...listeners.values()].filter(
       (listener) =>
         scope.instanceId === undefined ||
         listener.instanceId === scope.instanceId ||
-        desiredNames.has(listener.connectionString),
+        desiredNames.has(listener.connectionString) ||
+        desiredSockets.has(socketOf(listener)),
     );
     const plan = planReconcile(candidates, desired);
     if (plan.duplicates.length > 0) logger.warn({ duplicates: plan.duplicates }, 'duplicate connection strings');
