@@ -26,11 +26,32 @@ function openFile(file: string, busyTimeoutMs: number): BetterSqlite3.Database {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     sqlite.pragma('foreign_keys = ON');
+    reusePreparedStatements(sqlite);
     return sqlite;
   } catch (e) {
     sqlite.close();
     throw e;
   }
+}
+
+/**
+ * Kysely asks the driver to prepare every statement afresh, and preparing costs about as much as running a small
+ * statement. better-sqlite3 statements can be run again, so the same SQL text reuses its statement (bounded:
+ * IN lists of many lengths make many texts). A statement still busy iterating is never handed out twice.
+ */
+function reusePreparedStatements(sqlite: BetterSqlite3.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const cached = cache.get(source);
+    if (cached !== undefined && !cached.busy) return cached;
+    const fresh = prepare(source);
+    if (cached === undefined) {
+      if (cache.size >= 512) cache.clear();
+      cache.set(source, fresh);
+    }
+    return fresh;
+  }) as typeof sqlite.prepare;
 }
 
 export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStoreOptions): Promise<StateStore> {
