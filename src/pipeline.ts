@@ -5,6 +5,7 @@
 import { API_VERSION, findOperation, OTHER_RDS_ACTIONS, type ActionName } from './api/catalogue.js';
 import type { OpSpec } from './api/op.js';
 import { authenticate, type AuthDeps, type Principal } from './auth/authenticate.js';
+import { batchedNonceUse } from './auth/nonce-batch.js';
 import type { ServiceConfig } from './config.js';
 import type { AuditRecord, InstanceId } from './domain/types.js';
 import { ApiError } from './errors/api-error.js';
@@ -41,7 +42,7 @@ export interface Decoded extends Authenticated { input: Record<string, unknown> 
 export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise<WireResponse> {
   const authDeps: AuthDeps = {
     getKey: (id) => deps.store.read((r) => r.accounts.getKey(id)),
-    useNonce: (ak, nonce, now, exp) => deps.store.tx((r) => r.nonces.use(ak, nonce, now, exp)),
+    useNonce: batchedNonceUse(deps.store),
     now: deps.now,
   };
 
