@@ -14,7 +14,7 @@ import { ERROR_CODES } from '../src/errors/codes.js';
 import { DEFAULT_ACCOUNT_ID } from '../src/runtime/accounts.js';
 import { BIN } from './helpers/child-server.js';
 import { openapiCore, rdsClient, rdsModule, req, type Creds } from './helpers/clients.js';
-import { readSqlite } from './helpers/hardening-state.js';
+import { hardeningPools, readSqlite, waitRunning } from './helpers/hardening-state.js';
 import { startTestServer, type TestServer } from './helpers/localrds.js';
 import { v1Get } from './helpers/sign.js';
 
@@ -136,10 +136,11 @@ describe('RAM policies, disabled keys and STS through the SDK', () => {
   let b: string;
   let limited: Creds;
   before(async () => {
-    s = await startTestServer();
+    s = await startTestServer({ service: hardeningPools() });
     const admin = rdsClient(s.endpoint, s.credentials, { protocol: 'http' });
     a = (await admin.createDBInstance(req('CreateDBInstance', CREATE))).body.DBInstanceId;
     b = (await admin.createDBInstance(req('CreateDBInstance', CREATE))).body.DBInstanceId;
+    for (const id of [a, b]) await waitRunning(s.endpoint, s.credentials, id);
     const file = join(s.dataDir, 'policy.json');
     writeFileSync(file, JSON.stringify({
       Version: '1',

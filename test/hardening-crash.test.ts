@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, kill9, startChild, type Child } from './helpers/child-server.js';
-import { assertListenersMatch, assertStoreInvariants, readSqlite, startGreeter, type Rows } from './helpers/hardening-state.js';
+import { assertListenersMatch, assertStoreInvariants, hardeningPools, readSqlite, startGreeter, type Rows } from './helpers/hardening-state.js';
 import { v1Get } from './helpers/sign.js';
 
 const KILL_POINTS = Number(process.env.LOCALRDS_KILL_POINTS ?? 20);
@@ -47,8 +47,8 @@ const everUsed = new Set<string>();
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'localrds-crash-'));
   greeter = await startGreeter();
-  const a = randomInt(100, 250);
-  pools = ['--public-pool', `127.${a}.0.0/16`, '--private-pool', `127.${a - 50}.0.0/16`];
+  const p = hardeningPools();
+  pools = ['--public-pool', p.publicPool.text, '--private-pool', p.privatePool.text];
 });
 after(async () => {
   await greeter.close();

@@ -15,7 +15,7 @@ import { LIMITS } from '../src/protocol/rpc-request.js';
 import { createKey, DEFAULT_ACCOUNT_ID } from '../src/runtime/accounts.js';
 import { build, planArbitrary, type Plan, type World } from './helpers/hardening-requests.js';
 import { assertWireError, httpBytes, JSON_TYPE, pool, rawSend, XML_TYPE, type RawOutcome } from './helpers/hardening-wire.js';
-import { dropSchema, pgSchema } from './helpers/hardening-state.js';
+import { dropSchema, hardeningPools, pgSchema, waitRunning } from './helpers/hardening-state.js';
 import { startTestServer, type TestServer } from './helpers/localrds.js';
 import { formEncode, v1Get, v1Params } from './helpers/sign.js';
 
@@ -43,7 +43,21 @@ async function target(db?: { url: string; schema: string }): Promise<Target> {
   };
   // tmpfs: the nonce of every signed request is an fsync'ed write; the suite measures the server, not the disk.
   const dataDir = mkdtempSync('/dev/shm/localrds-fuzz-');
-  const s = await startTestServer({ keepDataDir: dataDir, logger, db: db?.url });
+  const s = await startTestServer({ keepDataDir: dataDir, logger, db: db?.url, service: hardeningPools() });
+  const cleanup = async () => {
+    await s.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (db) await dropSchema(db.schema);
+  };
+  try {
+    return { s, logged, cleanup, world: await populate(s) };
+  } catch (e) {
+    await cleanup(); // a server left running would keep this test process alive
+    throw e;
+  }
+}
+
+async function populate(s: TestServer): Promise<World> {
   const c = s.credentials;
   const create = (prefix: string) => ok(v1Get(s.endpoint, c, {
     Action: 'CreateDBInstance', RegionId: 'cn-hangzhou', Engine: 'MySQL', EngineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1',
@@ -53,12 +67,13 @@ async function target(db?: { url: string; schema: string }): Promise<Target> {
   const a = await create('fuzz-a-instance');
   const b = await create('fuzz-b-instance');
   const ids = [String(a.DBInstanceId), String(b.DBInstanceId)];
+  for (const id of ids) await waitRunning(s.endpoint, c, id);
   const pub = await ok(v1Get(s.endpoint, c, { Action: 'AllocateInstancePublicConnection', DBInstanceId: ids[0] as string, ConnectionStringPrefix: 'fuzzpublic', Port: '3306' }));
   const disabled = await createKey(s.store, DEFAULT_ACCOUNT_ID);
   await s.store.tx((r) => r.accounts.putKey({ ...disabled, status: 'Inactive' }));
   const readOnly = await createKey(s.store, DEFAULT_ACCOUNT_ID,
     JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['rds:Describe*'], Resource: ['*'] }] }));
-  const world: World = {
+  return {
     keys: {
       main: c, other: s.other,
       disabled: { accessKeyId: disabled.accessKeyId, accessKeySecret: disabled.secret },
@@ -66,14 +81,6 @@ async function target(db?: { url: string; schema: string }): Promise<Target> {
     },
     instanceIds: ids,
     connectionStrings: [String(a.ConnectionString), String(b.ConnectionString), String(pub.ConnectionString)],
-  };
-  return {
-    s, world, logged,
-    cleanup: async () => {
-      await s.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-      if (db) await dropSchema(db.schema);
-    },
   };
 }
 

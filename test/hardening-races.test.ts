@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { ERROR_CODES, type ErrorCode } from '../src/errors/codes.js';
 import { openapiCore, rdsClient, rdsModule, req, type Creds } from './helpers/clients.js';
 import {
-  assertListenersMatch, assertStoreInvariants, dropSchema, pgSchema, readPostgres, readSqlite, startGreeter, type Rows,
+  assertListenersMatch, assertStoreInvariants, dropSchema, hardeningPools, pgSchema, readPostgres, readSqlite, startGreeter, waitRunning, type Rows,
 } from './helpers/hardening-state.js';
 import { startTestServer, type TestServer } from './helpers/localrds.js';
 
@@ -50,6 +50,7 @@ async function race(s: TestServer, kind: string, round: number, everUsed: Set<st
     ids.push(r.body.DBInstanceId);
     known.set(r.body.DBInstanceId, new Set([r.body.connectionString]));
   }
+  for (const id of ids) await waitRunning(s.endpoint, s.credentials, id);
   // Names shared by every client, so that they collide on purpose.
   const publicPrefixes = ['racepub-a', 'racepub-b', 'racepub-c'].map((p) => `${p}${round}`);
   const modifyPrefixes = ['racemod-aaa', 'racemod-bbb', 'racemod-ccc'].map((p) => `${p}${round}`);
@@ -135,7 +136,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   test(`${CLIENTS} SDK clients race the network operations on ${kind}: nothing lost, nothing held twice, data plane = store`, { timeout: 120_000 }, async (t) => {
     const greeter = await startGreeter();
     const pgs = kind === 'postgres' ? pgSchema('hardening_race') : undefined;
-    const s = await startTestServer({ db: pgs?.url, backends: { mysql: { host: '127.0.0.1', port: greeter.port } } });
+    const s = await startTestServer({ db: pgs?.url, backends: { mysql: { host: '127.0.0.1', port: greeter.port } }, service: hardeningPools() });
     const everUsed = new Set<string>();
     let requests = 0;
     let successes = 0;

@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { DEFAULT_ACCOUNT_ID } from '../src/runtime/accounts.js';
 import { BIN, freePort, startChild } from './helpers/child-server.js';
-import { readSqlite } from './helpers/hardening-state.js';
+import { hardeningPools, readSqlite, waitRunning } from './helpers/hardening-state.js';
 import { formEncode, send, v1Params, v3Headers } from './helpers/sign.js';
 
 const run = promisify(execFile);
@@ -33,9 +33,9 @@ test('the server log (debug level), `localrds audit` and the audit rows hold no 
   const creds = { accessKeyId: 'LTAI5tSecretsTestKey01', accessKeySecret: `S3cr3t-${randomBytes(12).toString('hex')}` };
   const password = `Pa55-${randomBytes(8).toString('hex')}`;
   const withDb = await mariadbUp();
-  const a = randomBytes(1)[0] as number % 100 + 120;
+  const pools = hardeningPools();
   const child = await startChild(
-    ['--data-dir', dataDir, '--public-pool', `127.${a}.0.0/16`, '--private-pool', `127.${a - 60}.0.0/16`, '--log-level', 'debug',
+    ['--data-dir', dataDir, '--public-pool', pools.publicPool.text, '--private-pool', pools.privatePool.text, '--log-level', 'debug',
       ...(withDb ? ['--backend', 'mysql=127.0.0.1:3306'] : [])],
     { ALIBABA_CLOUD_ACCESS_KEY_ID: creds.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: creds.accessKeySecret }, await freePort());
   const e = child.endpoint;
@@ -58,6 +58,7 @@ test('the server log (debug level), `localrds audit` and the audit rows hold no 
     });
     assert.equal(created.status, 200, created.text);
     const id = String(created.json?.DBInstanceId);
+    await waitRunning(e, creds, id);
     const pub = await v3('AllocateInstancePublicConnection', { DBInstanceId: id, ConnectionStringPrefix: 'secretspub', Port: '3306' });
     assert.equal(pub.status, 200, pub.text);
     const net1 = await v1({ Action: 'DescribeDBInstanceNetInfo', DBInstanceId: id });

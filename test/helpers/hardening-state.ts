@@ -7,7 +7,10 @@ import net from 'node:net';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { mustCidr } from '../../src/config.js';
+import type { Creds } from './clients.js';
 import { PG_URL } from './localrds.js';
+import { v1Get } from './sign.js';
 
 export interface Rows {
   instances: Array<{ id: string; account_id: string; status: string }>;
@@ -161,4 +164,36 @@ export async function assertListenersMatch(rows: Rows, everUsed: Iterable<string
     probed++;
   }
   return probed;
+}
+
+/**
+ * Waits (up to 15 s) until the instance is Running. A listener may need a bind retry when another test process
+ * on the machine happens to hold the same loopback address, and the instance stays Creating until it binds.
+ */
+export async function waitRunning(endpoint: string, c: Creds, id: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const a = await v1Get(endpoint, c, { Action: 'DescribeDBInstanceAttribute', DBInstanceId: id });
+    const status = (a.json?.Items as { DBInstanceAttribute?: Array<{ DBInstanceStatus: string }> } | undefined)?.DBInstanceAttribute?.[0]?.DBInstanceStatus;
+    if (status === 'Running') return;
+    if (Date.now() > deadline) throw new Error(`${id} still ${status ?? a.text} after 15 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Address pools for a hardening server: two random /24 blocks in 127.2-127.49 (127.32 excluded: it is the default
+ * internal pool). The other suites draw /16 blocks from 127.50 and above, and a /24 out of some 12,000 keeps
+ * concurrent test files, and concurrent runs on one machine, from binding each other's addresses.
+ */
+export function hardeningPools(): { publicPool: ReturnType<typeof mustCidr>; privatePool: ReturnType<typeof mustCidr> } {
+  const block = () => {
+    let a = 32;
+    while (a === 32) a = 2 + Math.floor(Math.random() * 48);
+    return `127.${a}.${Math.floor(Math.random() * 256)}.0/24`;
+  };
+  const publicPool = block();
+  let privatePool = block();
+  while (privatePool === publicPool) privatePool = block();
+  return { publicPool: mustCidr(publicPool), privatePool: mustCidr(privatePool) };
 }
