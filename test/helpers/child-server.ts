@@ -37,7 +37,7 @@ export async function startChild(args: string[], env: Record<string, string>, po
 }
 
 export async function kill9(c: Child): Promise<void> {
-  if (c.proc.exitCode !== null) return;
+  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
   const exited = new Promise((r) => c.proc.once('exit', r));
   c.proc.kill('SIGKILL');
   await exited;
