@@ -25,13 +25,26 @@ const SECTIONS: Array<[string, string, () => Promise<Section>]> = [
   ['start', '6. Start', startSection],
 ];
 
+/** Every row with a target, met or missed, in one place. */
+function summary(sections: Section[]): string[] {
+  const rows = sections.flatMap((s) => s.rows.filter((r) => r.verdict !== 'n/a').map((r) => ({ s, r })));
+  const missed = rows.filter(({ r }) => r.verdict === 'missed').length;
+  return [
+    '## Summary', '',
+    `${rows.length - missed} of ${rows.length} targets met, ${missed} missed. Each section below says what bounds its figures.`, '',
+    '| Section | Figure | Value | Target | Result |', '|---|---|---|---|---|',
+    ...rows.map(({ s, r }) => `| ${s.title.split(':')[0]} | ${r.figure} | ${r.value} | ${r.target} | ${r.verdict === 'met' ? 'met' : '**MISSED**'} |`),
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
   const only = values.only?.split(',').map((s) => s.trim());
-  // This process drives the clients of several sections: keep it (all its threads) off the server core.
-  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
   const started = Date.now();
   const machine = machineInfo();
+  // This process drives the clients of several sections: keep it (all its threads) off the server core.
+  execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
   const done: Section[] = [];
   for (const [key, title, fn] of SECTIONS) {
     if (only && !only.includes(key)) continue;
@@ -67,6 +80,7 @@ async function main(): Promise<void> {
     '|---|---|',
     ...machine.lines.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`),
     '',
+    ...summary(done),
     ...done.map(sectionMarkdown),
   ].join('\n');
   if (!only) {

@@ -37,10 +37,10 @@ export function machineInfo(): MachineInfo {
   const haproxy = run('haproxy', ['-v']).split('\n')[0] ?? '';
   const mariadb = run('mysql', ['-h127.0.0.1', '-uroot', '-N', '-e', 'select version()']);
   const postgres = run('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', 'test', '-Atc', 'show server_version']);
-  const fs = run('df', ['-T', '--output=fstype', '/tmp']).split('\n').pop() ?? '';
+  const fs = run('df', ['--output=fstype', '/tmp']).split('\n').pop() ?? '';
   return {
     lines: [
-      ['nproc', run('nproc', [])],
+      ['nproc', `${run('nproc', [])} (before the benchmark pins itself to one core)`],
       ['CPU', `${cpus()[0]?.model ?? 'unknown'} (${cpus().length} logical)`],
       ['Memory', `${(totalmem() / 2 ** 30).toFixed(1)} GiB`],
       ['Kernel', `Linux ${release()}`],

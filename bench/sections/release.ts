@@ -120,7 +120,7 @@ export async function releaseSection(): Promise<Section> {
     return {
       title: '4. Release with 100 open sessions',
       method: `${RELEASES} cycles of AllocateInstancePublicConnection, ${SESSIONS} sessions opened through the endpoint (each proxied end to end, `
-        + 'confirmed by the backend\'s greeting), then a signed ReleaseInstancePublicConnection. A prober connects from the moment the request is sent until a connect is refused, pausing ${PROBE_GAP_MS} ms (a timer tick, about 1 to 1.2 ms) between attempts, so figures carry that resolution.',
+        + `confirmed by the backend's greeting), then a signed ReleaseInstancePublicConnection. A prober connects from the moment the request is sent until a connect is refused, pausing ${PROBE_GAP_MS} ms (a timer tick, about 1 to 1.2 ms) between attempts, so figures carry that resolution.`,
       rows,
       notes: [
         `Baseline: bench/bare-server.ts release, a bare node:net proxy to the same sink (core ${SERVER_CORE}) whose POST /release closes the listener and destroys every session: the floor of the same teardown without the API, store or reconciler.`,
