@@ -2,6 +2,7 @@
 // goes on, and each record is a durable commit (on SQLite an fsync, which blocks the event loop). Nonces are
 // collected until the event loop has read every request that is ready (setImmediate runs after the poll phase)
 // and then written in one transaction: one commit for all the requests of a burst, one short hop for a lone one.
+// The commit is 'relaxed' (no fsync): it survives kill -9, and only a power cut could forget a nonce.
 // Each caller still gets its own answer, and only once its nonce is committed.
 import type { StateStore } from '../store/types.js';
 
@@ -32,7 +33,7 @@ export function batchedNonceUse(store: StateStore): UseNonce {
         const out: boolean[] = [];
         for (const p of batch) out.push(await r.nonces.use(p.accessKeyId, p.nonce, p.nowMs, p.expiresAtMs));
         return out;
-      });
+      }, { durability: 'relaxed' }); // a nonce must outlive the process, not a power cut: no fsync per batch
       batch.forEach((p, i) => p.resolve(answers[i] === true));
     } catch (e) {
       for (const p of batch) p.reject(e);

@@ -3,7 +3,7 @@
 // or deadlock, or a repo raised RetryTransaction (two nodes allocating the same address).
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
-import type { Repos, StateStore } from './types.js';
+import type { Repos, StateStore, TxOptions } from './types.js';
 import type { Database } from './schema.js';
 import { makeRepos } from './kysely-repos.js';
 import { migrate } from './migrations.js';
@@ -77,10 +77,14 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
 
   return {
     kind: 'postgres',
-    async tx<T>(fn: (r: Repos) => Promise<T>) {
+    async tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions) {
       open();
+      const relaxed = opts?.durability === 'relaxed';
       return withRetries(() => db.transaction().setIsolationLevel('serializable')
-        .execute((trx) => fn(makeRepos(trx, 'postgres'))), policy, lane);
+        .execute(async (trx) => {
+          if (relaxed) await sql`set local synchronous_commit = off`.execute(trx);
+          return fn(makeRepos(trx, 'postgres'));
+        }), policy, lane);
     },
     async read<T>(fn: (r: Repos) => Promise<T>) {
       open();

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import type { Repos, StateStore } from './types.js';
+import type { Repos, StateStore, TxOptions } from './types.js';
 import type { Database } from './schema.js';
 import { makeRepos } from './kysely-repos.js';
 import { migrate } from './migrations.js';
@@ -61,9 +61,12 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
 
   // db.connection() holds Kysely's single-connection mutex for the whole callback: queued callers wait
   // their turn, which is what serializes concurrent tx() calls. Nested tx() inside fn would wait forever.
-  const inTransaction = <T>(begin: 'begin immediate' | 'begin', fn: (conn: Kysely<Database>) => Promise<T>): Promise<T> => {
+  const inTransaction = <T>(begin: 'begin immediate' | 'begin', fn: (conn: Kysely<Database>) => Promise<T>, relaxed = false): Promise<T> => {
     if (closed) return Promise.reject(new Error('store is closed'));
     return db.connection().execute(async (conn) => {
+      // synchronous is per connection and cannot change inside a transaction; the connection is ours until
+      // the callback ends, so no other transaction runs with the relaxed setting.
+      if (relaxed) await sql`pragma synchronous = NORMAL`.execute(conn);
       await sql.raw(begin).execute(conn);
       try {
         const out = await fn(conn);
@@ -72,6 +75,8 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
       } catch (e) {
         await sql`rollback`.execute(conn).catch(() => undefined);
         throw e;
+      } finally {
+        if (relaxed) await sql`pragma synchronous = FULL`.execute(conn);
       }
     });
   };
@@ -85,9 +90,10 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
 
   return {
     kind: 'sqlite',
-    tx<T>(fn: (r: Repos) => Promise<T>) {
+    tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions) {
       // Conflicts cannot happen with a single writer; the retry only covers RetryTransaction for symmetry.
-      return withRetries(() => inTransaction('begin immediate', (conn) => fn(makeRepos(conn, 'sqlite'))), DEFAULT_RETRY);
+      const relaxed = opts?.durability === 'relaxed';
+      return withRetries(() => inTransaction('begin immediate', (conn) => fn(makeRepos(conn, 'sqlite')), relaxed), DEFAULT_RETRY);
     },
     read<T>(fn: (r: Repos) => Promise<T>) {
       // A deferred transaction gives fn one consistent snapshot; query_only makes a stray write fail here

@@ -105,6 +105,15 @@ export interface Repos {
   audit: AuditRepo;
 }
 
+export interface TxOptions {
+  /**
+   * 'full' (default): the commit is on disk before tx resolves (survives kill -9 and power loss).
+   * 'relaxed': the commit survives kill -9 but may be lost on power loss (SQLite WAL synchronous=NORMAL,
+   * PostgreSQL synchronous_commit=off). Only for nonces, where an fsync per read request is the whole cost.
+   */
+  durability?: 'full' | 'relaxed';
+}
+
 export interface StateStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
@@ -112,7 +121,7 @@ export interface StateStore {
    * PostgreSQL runs SERIALIZABLE and retries fn on serialization failures and deadlocks.
    * Everything a committed tx wrote survives kill -9 (SQLite WAL with synchronous=FULL; PostgreSQL default).
    */
-  tx<T>(fn: (r: Repos) => Promise<T>): Promise<T>;
+  tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Read-only convenience (may skip the transaction on SQLite). */
   read<T>(fn: (r: Repos) => Promise<T>): Promise<T>;
   close(): Promise<void>;
