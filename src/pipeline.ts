@@ -11,6 +11,7 @@ import type { AuditRecord, InstanceId } from './domain/types.js';
 import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
+import { isRetryable } from './store/errors.js';
 import { decodeParams } from './protocol/decode.js';
 import { encodeError, encodeSuccess, type WireResponse } from './protocol/encode.js';
 import { parseRpc, peekFormat, type RawRequest, type RpcRequest } from './protocol/rpc-request.js';
@@ -132,6 +133,12 @@ async function auditFailure(deps: PipelineDeps, req: Authenticated, result: stri
 
 function toApiError(e: unknown, raw: RawRequest, logger: Logger): ApiError {
   if (e instanceof ApiError) return e;
+  if (isRetryable(e)) {
+    // A transaction that kept losing serialization conflicts (PostgreSQL, heavy contention): nothing was
+    // written, and the caller may simply retry, which is what 503 ServiceUnavailable tells the SDKs.
+    logger.warn({ requestId: raw.requestId, err: e instanceof Error ? e.message : String(e) }, 'transaction conflicts exhausted the retries');
+    return new ApiError('ServiceUnavailable');
+  }
   // Never echo internals to the client; the log has the request id to find them.
   logger.error({ requestId: raw.requestId, err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, 'internal error');
   return new ApiError('InternalError');

@@ -11,7 +11,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 50 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 30, baseDelayMs: 1, maxDelayMs: 100 };
 
 /**
  * A FIFO mutex for the retries of one store. First attempts run concurrently; a transaction that lost a
