@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { environmentNote } from './lib/environment.js';
 import { machineInfo } from './lib/machine.js';
+import { removeTempDirs } from './lib/localrds-process.js';
 import { killAll, ROOT, SERVER_CORE, LOAD_CORE } from './lib/proc.js';
 import { failedSection, sectionMarkdown, type Section } from './lib/report.js';
 import { apiSection } from './sections/api.js';
@@ -89,8 +90,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
+main().then(() => {
+  removeTempDirs();
+  process.exit(0);
+}, (e: unknown) => {
   process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
   killAll();
+  removeTempDirs();
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 // Starts `localrds serve` (the real CLI) as a child pinned to the server core, and reads its port back.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, SERVER_CORE, spawnPinned, stop, waitForOutput, type Child } from './proc.js';
@@ -16,8 +16,17 @@ export interface LocalrdsProcess extends RdsTarget {
   loggedErrors(): string;
 }
 
+const tempDirs: string[] = [];
+
 export function benchTempDir(name: string): string {
-  return mkdtempSync(join(tmpdir(), `localrds-bench-${name}-`));
+  const dir = mkdtempSync(join(tmpdir(), `localrds-bench-${name}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every temp dir the benchmark made (stores of up to 100,000 instances add up over runs). */
+export function removeTempDirs(): void {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export async function startLocalrdsProcess(o: {
