@@ -8,6 +8,7 @@ import type { AccountId, EndpointRecord, InstanceId } from '../src/domain/types.
 import { createDataPlane } from '../src/dataplane/data-plane.js';
 import { createStaticDesiredState, type StaticDesiredState } from '../src/dataplane/static-desired-state.js';
 import type { DataPlane, DataPlaneOptions } from '../src/dataplane/types.js';
+import { pickPort } from './helpers/ports.js';
 
 const RETRY_MS = 150;
 
@@ -33,18 +34,6 @@ function makeWorld(t: TestContext, report?: DataPlaneOptions['reportBindError'])
   });
   t.after(() => plane.close());
   return { desired, plane, reports };
-}
-
-async function pickPort(address: string): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen({ host: address, port }, () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
 }
 
 function endpoint(instanceId: string, connectionString: string, address: string, port: number): EndpointRecord {

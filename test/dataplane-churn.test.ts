@@ -8,20 +8,9 @@ import mysql from 'mysql2/promise';
 import type { AccountId, EndpointRecord, InstanceId, IpType } from '../src/domain/types.js';
 import { createDataPlane } from '../src/dataplane/data-plane.js';
 import { createStaticDesiredState } from '../src/dataplane/static-desired-state.js';
+import { pickPort } from './helpers/ports.js';
 
 const CYCLES = 200;
-
-async function pickPort(address: string): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen({ host: address, port }, () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
 
 function endpoint(connectionString: string, ipType: IpType, address: string, port: number): EndpointRecord {
   return {

@@ -11,6 +11,7 @@ import type { AccountId, EndpointRecord, InstanceId, IpType, SecurityIpGroup } f
 import { createDataPlane } from '../src/dataplane/data-plane.js';
 import { createStaticDesiredState, type StaticDesiredState } from '../src/dataplane/static-desired-state.js';
 import type { BackendAddress, DataPlane, DataPlaneOptions } from '../src/dataplane/types.js';
+import { pickPort } from './helpers/ports.js';
 
 const MARIADB: BackendAddress = { host: '127.0.0.1', port: 3306 };
 const POSTGRES: BackendAddress = { host: '127.0.0.1', port: 5432 };
@@ -43,18 +44,6 @@ function makeWorld(
   });
   t.after(() => plane.close());
   return { desired, plane, reports };
-}
-
-async function pickPort(address: string): Promise<number> {
-  for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 40000);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = net.createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen({ host: address, port }, () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
 }
 
 function endpoint(instanceId: string, connectionString: string, ipType: IpType, address: string, port: number): EndpointRecord {
