@@ -73,6 +73,10 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
 }
 
 export async function serve(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(SERVE_HELP + '\n');
+    return;
+  }
   const opts = serveOptions(argv, process.env);
   const rds = await startLocalrds(opts);
   const lines = [
