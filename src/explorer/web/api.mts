@@ -2,6 +2,7 @@
 // the browser sends is location.host, which is what gets signed.
 import { signRequest, type SignatureScheme, type SignedRequest } from '../signer.js';
 import { settings } from './settings.mjs';
+import type { EndpointLiveState } from '../../dataplane/types.js';
 
 export const API_VERSION = '2014-08-15';
 
@@ -57,16 +58,8 @@ export class ApiCallError extends Error {
   }
 }
 
-export interface LiveEndpoint {
-  connectionString: string;
-  instanceId: string;
-  ipType: 'Private' | 'Public';
-  address: string;
-  port: number;
-  listening: boolean;
-  openSessions: number;
-  bindError: string;
-}
+/** What /_localrds/live answers: the data plane's own type (a type-only import, erased from the bundle). */
+export type LiveEndpoint = EndpointLiveState;
 
 export async function fetchLive(instanceIds: string[]): Promise<LiveEndpoint[]> {
   const s = settings();
