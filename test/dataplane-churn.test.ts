@@ -8,7 +8,7 @@ import mysql from 'mysql2/promise';
 import type { AccountId, EndpointRecord, InstanceId, IpType } from '../src/domain/types.js';
 import { createDataPlane } from '../src/dataplane/data-plane.js';
 import { createStaticDesiredState } from '../src/dataplane/static-desired-state.js';
-import { pickPort } from './helpers/ports.js';
+import { connectOutcome, pickPort } from './helpers/ports.js';
 
 const CYCLES = 200;
 
@@ -23,17 +23,6 @@ function endpoint(connectionString: string, ipType: IpType, address: string, por
     createdAt: '2026-01-01T00:00:00Z',
     bindError: '',
   };
-}
-
-function connectOutcome(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
 }
 
 async function sum(connection: mysql.Connection): Promise<number> {

@@ -11,7 +11,7 @@ import type { AccountId, EndpointRecord, InstanceId, IpType, SecurityIpGroup } f
 import { createDataPlane } from '../src/dataplane/data-plane.js';
 import { createStaticDesiredState, type StaticDesiredState } from '../src/dataplane/static-desired-state.js';
 import type { BackendAddress, DataPlane, DataPlaneOptions } from '../src/dataplane/types.js';
-import { pickPort } from './helpers/ports.js';
+import { connectOutcome, pickPort } from './helpers/ports.js';
 
 const MARIADB: BackendAddress = { host: '127.0.0.1', port: 3306 };
 const POSTGRES: BackendAddress = { host: '127.0.0.1', port: 5432 };
@@ -61,18 +61,6 @@ function endpoint(instanceId: string, connectionString: string, ipType: IpType, 
 
 function group(instanceId: string, ips: string[], name = 'default'): SecurityIpGroup {
   return { accountId: 'acc-dp' as AccountId, instanceId: instanceId as InstanceId, name, attribute: '', ips, whitelistNetworkType: 'MIX' };
-}
-
-/** The error code of a fresh connect, or 'connected' when it was accepted. */
-function connectOutcome(host: string, port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve('connected');
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
 }
 
 interface Probe {

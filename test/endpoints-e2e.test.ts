@@ -12,6 +12,7 @@ import pg from 'pg';
 import { rdsClient, req } from './helpers/clients.js';
 import { freePort, kill9, startChild } from './helpers/child-server.js';
 import { randomPools, startTestServer, type TestServer } from './helpers/localrds.js';
+import { connectOutcome } from './helpers/ports.js';
 
 const BACKENDS = { mysql: { host: '127.0.0.1', port: 3306 }, mariadb: { host: '127.0.0.1', port: 3306 }, postgresql: { host: '127.0.0.1', port: 5432 } };
 const MYSQL_CREATE = { regionId: 'cn-hangzhou', engine: 'MySQL', engineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1', DBInstanceStorage: 20, DBInstanceNetType: 'Intranet', payType: 'Postpaid', securityIPList: '0.0.0.0/0' };
@@ -28,15 +29,6 @@ function api(s: { endpoint: string; credentials: { accessKeyId: string; accessKe
     whitelist: async (id: string, ips: string) => c.modifySecurityIps(req('ModifySecurityIps', { DBInstanceId: id, securityIps: ips })),
     remove: async (id: string) => c.deleteDBInstance(req('DeleteDBInstance', { DBInstanceId: id })),
   };
-}
-
-/** Resolves with 'connected' or the error code of a TCP connect (from an optional source address). */
-function tcpProbe(host: string, port: number, localAddress?: string): Promise<string> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port, localAddress });
-    s.once('connect', () => { s.destroy(); resolve('connected'); });
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-  });
 }
 
 /** 'greeting' when the backend's first bytes arrive (MySQL speaks first), 'closed' when the proxy hangs up. */
@@ -107,7 +99,7 @@ describe('real endpoints (MariaDB and PostgreSQL backends)', () => {
     assert.equal(publicClosed, true, 'public session closed');
     await assert.rejects(publicSession.query('SELECT 1'));
     // ...new connections are refused at once...
-    assert.equal(await tcpProbe(pub.IPAddress, Number(pub.port)), 'ECONNREFUSED');
+    assert.equal(await connectOutcome(pub.IPAddress, Number(pub.port)), 'ECONNREFUSED');
     // ...and the internal endpoint keeps serving its session.
     const [rows] = await privateSession.query('SELECT 3 AS three');
     assert.equal((rows as Array<{ three: number }>)[0]?.three, 3);
@@ -141,7 +133,7 @@ describe('real endpoints (MariaDB and PostgreSQL backends)', () => {
     const after = (await a.net(id)).find((e) => e.IPType === 'Public') as NetEntry;
     assert.equal(after.port, '3999');
     assert.equal(after.IPAddress, before.IPAddress, 'the address is kept');
-    assert.equal(await tcpProbe(before.IPAddress, Number(before.port)), 'ECONNREFUSED');
+    assert.equal(await connectOutcome(before.IPAddress, Number(before.port)), 'ECONNREFUSED');
     const conn = await mysqlAt(after);
     await conn.query('SELECT 1');
     await conn.end();
@@ -204,7 +196,7 @@ describe('real endpoints (MariaDB and PostgreSQL backends)', () => {
     const after = s.dataplane.stats();
     assert.deepEqual(after, before, 'listeners, sessions and backend sockets back where they were');
     assert.equal(await s.store.read((r) => r.addresses.countHeld('public')), heldBefore);
-    assert.equal(await tcpProbe(last?.IPAddress ?? '', Number(last?.port)), 'ECONNREFUSED');
+    assert.equal(await connectOutcome(last?.IPAddress ?? '', Number(last?.port)), 'ECONNREFUSED');
   });
 });
 
@@ -229,7 +221,7 @@ test('kill -9 and restart bring back exactly the endpoints NetInfo lists, on the
     assert.ok(listed.some((e) => e.connectionString === kept));
 
     await kill9(child);
-    for (const e of listed) assert.equal(await tcpProbe(e.IPAddress, Number(e.port)), 'ECONNREFUSED', 'dead server listens nowhere');
+    for (const e of listed) assert.equal(await connectOutcome(e.IPAddress, Number(e.port)), 'ECONNREFUSED', 'dead server listens nowhere');
     child = await startChild(args, env, port);
     const b = api({ endpoint: child.endpoint, credentials: creds });
     const relisted = (await Promise.all(ids.slice(0, 2).map((i) => b.net(i)))).flat();
@@ -239,7 +231,7 @@ test('kill -9 and restart bring back exactly the endpoints NetInfo lists, on the
       await conn.query('SELECT 1');
       await conn.end();
     }
-    assert.equal(await tcpProbe(goneEntry.IPAddress, Number(goneEntry.port)), 'ECONNREFUSED', 'released endpoint stays closed');
+    assert.equal(await connectOutcome(goneEntry.IPAddress, Number(goneEntry.port)), 'ECONNREFUSED', 'released endpoint stays closed');
   } finally {
     await kill9(child);
     rmSync(dir, { recursive: true, force: true });

@@ -12,3 +12,15 @@ export async function pickPort(address: string): Promise<number> {
     if (free) return port;
   }
 }
+
+/** 'connected', or the error code of one connect attempt (from localAddress when given). */
+export function connectOutcome(host: string, port: number, localAddress?: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, localAddress });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
