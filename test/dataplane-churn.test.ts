@@ -1,6 +1,7 @@
 // Leak check: 200 add/remove cycles of a public endpoint, each with a live MySQL session through it, while the
 // instance's private endpoint keeps one session open the whole time.
 
+import { socketCounts } from './helpers/socket-counts.js';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { it } from 'node:test';
@@ -76,11 +77,11 @@ it(`${CYCLES} add/remove cycles leave no listener, session or backend socket beh
 
     desired.state.endpoints = [priv];
     await plane.reconcile({ instanceId: 'rm-churn' });
-    assert.deepEqual(plane.stats(), { listeners: 1, sessions: 1, backendSockets: 1 }, `cycle ${i}`);
+    assert.deepEqual(socketCounts(plane.stats()), { listeners: 1, sessions: 1, backendSockets: 1 }, `cycle ${i}`);
   }
 
   assert.deepEqual(reports, []);
-  assert.deepEqual(plane.stats(), { listeners: 1, sessions: 1, backendSockets: 1 });
+  assert.deepEqual(socketCounts(plane.stats()), { listeners: 1, sessions: 1, backendSockets: 1 });
   assert.deepEqual(plane.live().map((l) => [l.connectionString, l.openSessions]), [[priv.connectionString, 1]]);
   assert.equal(await connectOutcome(pub.address, pub.port), 'ECONNREFUSED');
   assert.equal(await sum(steady), 2);

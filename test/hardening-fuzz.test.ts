@@ -270,7 +270,7 @@ test('limits: a connection cap on each data-plane endpoint; connections past it 
   const backend = net.createServer((c) => { backendSockets.add(c); c.on('close', () => backendSockets.delete(c)); c.on('error', () => undefined); c.write('hello\n'); });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
   const backendPort = (backend.address() as net.AddressInfo).port;
-  const counters = { listeners: 0, sessions: 0, backendSockets: 0 };
+  const counters = { listeners: 0, sessions: 0, backendSockets: 0, bytesFromClients: 0, bytesToClients: 0 };
   const endpoint: EndpointRecord = {
     accountId: 'a' as AccountId, instanceId: 'rm-cap' as InstanceId, connectionString: 'cap.mysql.rds.aliyuncs.com', ipType: 'Public',
     address: '127.0.0.1', port: 0, createdAt: '', bindError: '',

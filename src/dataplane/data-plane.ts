@@ -26,7 +26,7 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
   const listeners = new Map<string, EndpointListener>();
   const routes = new Map<string, InstanceRoute>();
   // Counted where sockets open and close, not derived from the map, so that a leak cannot hide from stats().
-  const counters: DataPlaneStats = { listeners: 0, sessions: 0, backendSockets: 0 };
+  const counters: DataPlaneStats = { listeners: 0, sessions: 0, backendSockets: 0, bytesFromClients: 0, bytesToClients: 0 };
   const queue = createSerialQueue();
   const pendingReports = new Set<Promise<void>>();
   let closed = false;

@@ -85,6 +85,8 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
   const closed = Promise.all([closedPromise(client), closedPromise(backend)]).then(() => {
     if (graceTimer) clearTimeout(graceTimer);
     counters.sessions -= 1;
+    counters.bytesFromClients += client.bytesRead;
+    counters.bytesToClients += client.bytesWritten;
   });
 
   return {

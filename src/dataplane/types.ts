@@ -25,6 +25,9 @@ export interface DataPlaneStats {
   listeners: number;
   sessions: number;
   backendSockets: number;
+  /** Bytes read from clients (and sent on to backends), and bytes written to clients, over the process's life. */
+  bytesFromClients: number;
+  bytesToClients: number;
 }
 
 export interface DataPlane {
@@ -41,7 +44,20 @@ export interface DesiredState {
   groups: SecurityIpGroup[];
   /** instanceId -> Engine ('MySQL' | 'PostgreSQL' | 'MariaDB' | 'SQLServer'). */
   engines: Record<string, string>;
+  /**
+   * instanceId -> where its connections go (the instance's own server), overriding the per-engine `backends`
+   * option. Plain data, so that it can cross a thread or process boundary.
+   */
+  targets?: Record<string, BackendTarget>;
 }
+
+/**
+ * Where an instance's connections go: its server on loopback, or a refusal that the client reads as a
+ * protocol-level error (a MySQL ERR packet, a PostgreSQL ErrorResponse) carrying the reason, not a silent close.
+ */
+export type BackendTarget =
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'unavailable'; engine: string; reason: string };
 
 export interface BackendAddress {
   host: string;

@@ -92,3 +92,47 @@ export interface AuditRecord {
   instanceId: string;
   result: string;
 }
+
+/** A database account of an instance (CreateAccount). Named DbAccount to keep it apart from the tenant AccountRecord. */
+export type DbAccountType = 'Normal' | 'Super';
+
+export interface DbAccountRecord {
+  accountId: AccountId;
+  instanceId: InstanceId;
+  name: string;
+  type: DbAccountType;
+  description: string;
+  /** PostgreSQL LockAccount: the role exists but may not log in (NOLOGIN). */
+  locked: boolean;
+  /**
+   * The engine's own verifiers, never the password: MySQL/MariaDB mysql_native_password hash
+   * ('*' + upper hex SHA1(SHA1(pw))) and PostgreSQL's SCRAM-SHA-256 verifier
+   * ('SCRAM-SHA-256$4096:<salt>$<StoredKey>:<ServerKey>'). Both engines accept them in CREATE/ALTER.
+   */
+  mysqlHash: string;
+  scramVerifier: string;
+  createdAt: string;
+}
+
+export type DatabasePrivilege = 'ReadWrite' | 'ReadOnly' | 'DDLOnly' | 'DMLOnly' | 'DBOwner';
+
+export interface DatabaseRecord {
+  accountId: AccountId;
+  instanceId: InstanceId;
+  name: string;
+  /** MySQL/MariaDB: utf8, gbk, latin1, utf8mb4. PostgreSQL: the encoding (UTF8, ...). */
+  charset: string;
+  /** PostgreSQL only ('' elsewhere). */
+  collate: string;
+  ctype: string;
+  description: string;
+  createdAt: string;
+}
+
+export interface PrivilegeRecord {
+  accountId: AccountId;
+  instanceId: InstanceId;
+  accountName: string;
+  dbName: string;
+  privilege: DatabasePrivilege;
+}
