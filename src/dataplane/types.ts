@@ -57,6 +57,7 @@ export interface DesiredState {
  */
 export type BackendTarget =
   | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'unix'; path: string }
   | { kind: 'unavailable'; engine: string; reason: string };
 
 export interface BackendAddress {

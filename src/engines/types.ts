@@ -51,6 +51,8 @@ export interface InstanceEngines {
   ready(instanceId: string): boolean;
   /** RestartDBInstance: sessions cut, data kept. */
   restart(instanceId: string): Promise<void>;
+  /** The server's running values of the named parameters (DescribeParameters); names it does not know are left out. */
+  parameters(instanceId: string, names: string[]): Promise<Record<string, string>>;
   availability(): EngineAvailability[];
   servers(): InstanceServerState[];
   close(): Promise<void>;
