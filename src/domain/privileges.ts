@@ -5,7 +5,7 @@ import type { DatabasePrivilege, Engine } from './types.js';
 
 /** MySQL/MariaDB privileges per mode, in the order the documentation lists them. */
 export const MYSQL_MODE_PRIVILEGES: Record<Exclude<DatabasePrivilege, 'DBOwner'>, readonly string[]> = {
-  ReadOnly: ['SELECT', 'LOCK TABLES', 'SHOW VIEW', 'PROCESS', 'REPLICATION SLAVE', 'REPLICATION CLIENT'],
+  ReadOnly: ['SELECT', 'SHOW VIEW', 'REPLICATION SLAVE', 'REPLICATION CLIENT'],
   ReadWrite: [
     'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'REFERENCES', 'INDEX', 'ALTER', 'CREATE TEMPORARY TABLES',
     'LOCK TABLES', 'EXECUTE', 'CREATE VIEW', 'SHOW VIEW', 'CREATE ROUTINE', 'ALTER ROUTINE', 'EVENT', 'TRIGGER',
