@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './schema.js';
 import * as m001 from './migrations/001-init.js';
+import * as m004 from './migrations/004-address-skips.js';
 
 export interface Migration {
   id: string;
@@ -11,6 +12,7 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { id: '001_init', up: m001.up },
+  { id: '004_address_skips', up: m004.up },
 ];
 
 /** Brings the schema up to date. `trx` must be inside a transaction that excludes other migrators. */
