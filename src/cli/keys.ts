@@ -14,6 +14,7 @@ export const KEYS_HELP = `localrds keys <command> [--data-dir DIR | --db URL]
   disable KEY | enable KEY | delete KEY
   (every command takes --help)`;
 
+const NEEDS: Record<string, 'arg' | 'account'> = { 'create-account': 'arg', 'delete-account': 'arg', disable: 'arg', enable: 'arg', delete: 'arg', create: 'account' };
 const COMMANDS = new Set(['accounts', 'create-account', 'delete-account', 'list', 'create', 'disable', 'enable', 'delete']);
 
 export async function keys(argv: string[]): Promise<void> {
@@ -24,6 +25,9 @@ export async function keys(argv: string[]): Promise<void> {
   if (p[0] === undefined || p[0] === 'help') { process.stdout.write(KEYS_HELP + '\n'); return; }
   // Checked before the store opens, so that a typo never creates a data dir.
   if (!COMMANDS.has(p[0])) throw new UsageError(`Unknown keys command '${p[0]}'`, KEYS_HELP);
+  const needs = NEEDS[p[0]];
+  if (needs === 'arg' && !p[1]) throw new UsageError(`${p[0]} takes ${p[0] === 'create-account' ? 'NAME' : p[0] === 'delete-account' ? 'ID' : 'KEY'}`, KEYS_HELP);
+  if (needs === 'account' && !v.account) throw new UsageError('create takes --account ID', KEYS_HELP);
   const store = await openStore({ dataDir: v['data-dir'] ?? process.env.LOCALRDS_DATA_DIR ?? './.localrds', db: v.db ?? process.env.LOCALRDS_DB });
   const out = (s: string) => process.stdout.write(s + '\n');
   try {

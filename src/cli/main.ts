@@ -25,6 +25,8 @@ async function withStore(argv: string[], usage: string, extra: Record<string, { 
   const parsed = parseOrUsage(argv, { ...STORE_FLAGS, ...extra }, usage);
   if (!parsed) return;
   const v = parsed.values as Record<string, string | undefined>;
+  // Checked before the store opens, so that a typo never creates a data dir.
+  if (v.limit !== undefined && !/^\d+$/.test(v.limit)) throw new UsageError('--limit takes a whole number', usage);
   const store = await openStore({ dataDir: v['data-dir'] ?? process.env.LOCALRDS_DATA_DIR ?? './.localrds', db: v.db ?? process.env.LOCALRDS_DB });
   try { await fn(store, v); } finally { await store.close(); }
 }
@@ -37,7 +39,6 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<void> 
       return withStore(rest, HOSTS_HELP, {}, async (s) => { process.stdout.write(formatHostsLines(await s.read((r) => r.endpoints.listAll()))); });
     case 'audit':
       return withStore(rest, AUDIT_HELP, { account: { type: 'string' }, limit: { type: 'string' } }, async (s, v) => {
-        if (v.limit !== undefined && !/^\d+$/.test(v.limit)) throw new UsageError('--limit takes a whole number', AUDIT_HELP);
         const rows = await s.read((r) => r.audit.list({ accountId: v.account, limit: Number(v.limit ?? 100) }));
         for (const a of rows) process.stdout.write(`${a.time}\t${a.requestId}\t${a.accountId}\t${a.accessKeyId}\t${a.action}\t${a.instanceId}\t${a.result}\n`);
       });
