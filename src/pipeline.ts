@@ -10,8 +10,10 @@ import type { ServiceConfig } from './config.js';
 import type { AuditRecord, InstanceId } from './domain/types.js';
 import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
+import type { BindProbe } from './handlers/allocate.js';
 import { HANDLERS } from './handlers/index.js';
 import { isRetryable } from './store/errors.js';
+import { isStoreUnavailable } from './store/unavailable.js';
 import { decodeParams } from './protocol/decode.js';
 import { encodeError, encodeSuccess, type WireResponse } from './protocol/encode.js';
 import { parseRpc, peekFormat, type RawRequest, type RpcRequest } from './protocol/rpc-request.js';
@@ -34,6 +36,10 @@ export interface PipelineDeps {
   afterCommit(instanceIds: InstanceId[]): Promise<void>;
   /** Optional gates after authentication (throttling, RAM policy). Throw ApiError to refuse. */
   gates?: Array<(req: Authenticated) => void | Promise<void>>;
+  /** Called once per answer (metrics): the catalogue's Action or 'unknown', and 'Success' or the error code. */
+  observe?(o: { action: string; code: string; seconds: number }): void;
+  /** Tries binding a candidate endpoint address before an allocation commits (handlers/allocate.ts). */
+  probe?: BindProbe;
 }
 
 export interface Resolved extends RpcRequest { op: OpSpec; actionName: ActionName }
@@ -47,13 +53,14 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
     now: deps.now,
   };
 
-  return async function run(raw: RawRequest): Promise<WireResponse> {
+  const run = async (raw: RawRequest, seen: { action: string; code: string }): Promise<WireResponse> => {
     let format = peekFormat(raw.rawQuery, raw.body, raw.headers['content-type']);
     let authed: Authenticated | undefined;
     try {
       const rpc = parseRpc(raw);
       format = rpc.format;
       const resolved = resolve(rpc);
+      seen.action = resolved.actionName;
       authed = await authenticateStage(resolved, authDeps);
       for (const gate of deps.gates ?? []) await gate(authed);
       const decoded = decode(authed);
@@ -61,11 +68,21 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       return encodeSuccess(decoded.actionName, raw.requestId, output, format);
     } catch (e) {
       const err = toApiError(e, raw, deps.logger);
+      seen.code = err.code;
       // Every authenticated attempt at a change is audited, refused ones (RAM, bad input, state) too; throttled
       // ones are not, so that a flood past the rate costs no extra write.
       if (authed?.op.mutates && err.code !== 'Throttling.User') await auditFailure(deps, authed, err.code);
       return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw) });
     }
+  };
+  const observe = deps.observe;
+  if (!observe) return (raw) => run(raw, { action: 'unknown', code: 'Success' });
+  return async (raw) => {
+    const started = process.hrtime.bigint();
+    const seen = { action: 'unknown', code: 'Success' };
+    const wire = await run(raw, seen);
+    observe({ ...seen, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    return wire;
   };
 }
 
@@ -105,6 +122,7 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
       repos,
       config: deps.config,
       touch: (id) => touched.add(id),
+      probe: deps.probe,
     }, req.input);
     // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
     if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, 'Success', output));
@@ -137,6 +155,11 @@ function toApiError(e: unknown, raw: RawRequest, logger: Logger): ApiError {
     // A transaction that kept losing serialization conflicts (PostgreSQL, heavy contention): nothing was
     // written, and the caller may simply retry, which is what 503 ServiceUnavailable tells the SDKs.
     logger.warn({ requestId: raw.requestId, err: e instanceof Error ? e.message : String(e) }, 'transaction conflicts exhausted the retries');
+    return new ApiError('ServiceUnavailable');
+  }
+  if (isStoreUnavailable(e)) {
+    // The store (PostgreSQL) cannot be reached: nothing was acknowledged, and the pool reconnects by itself.
+    logger.warn({ requestId: raw.requestId, err: e instanceof Error ? e.message : String(e) }, 'store unavailable');
     return new ApiError('ServiceUnavailable');
   }
   // Never echo internals to the client; the log has the request id to find them.

@@ -47,7 +47,7 @@ export const createDBInstance = defineOp({
     DryRunResult: o.opt(o.bool()),
   }),
   errors: ['InvalidEngine.Malformed', 'InvalidEngineVersion.Malformed', 'InvalidDBInstanceClass.Malformed', 'InvalidPort.Malformed',
-    'InvalidSecurityIPList.Format', 'InvalidSecurityIPList.Duplicate', 'InvalidConnectionString.Duplicate', 'OperationDenied.ZoneResource'],
+    'InvalidSecurityIPList.Format', 'InvalidSecurityIPList.Duplicate', 'InvalidConnectionString.Duplicate', 'OperationDenied.ZoneResource', 'OperationDenied.EndpointUnavailable'],
 });
 
 const instanceSummary = {

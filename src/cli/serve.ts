@@ -1,8 +1,8 @@
 // `localrds serve`: parse flags (and LOCALRDS_* environment), start the server, stop cleanly on SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
 import { mustCidr } from '../config.js';
 import { startLocalrds, type LocalrdsOptions } from '../runtime/server.js';
 import type { BackendAddress } from '../dataplane/types.js';
+import { strictParse, UsageError } from './usage.js';
 
 export const SERVE_HELP = `localrds serve [options]
   --host ADDR            API address (default 127.0.0.1)
@@ -21,7 +21,9 @@ export const SERVE_HELP = `localrds serve [options]
   --net-change-ms N      how long DBInstanceNetTypeChanging lasts (default 0: until the listeners match)
   --dns-port N           serve DNS (UDP and TCP) for connection strings on this port (default off)
   --rate-limit N         requests per second per account, beyond it Throttling.User (default 0: no limit)
-  --log-level LEVEL      pino level (default info)`;
+  --metrics-public       serve GET /metrics to every address, not only loopback (env LOCALRDS_METRICS_PUBLIC=1)
+  --log-level LEVEL      pino level (default info)
+  --help                 this text`;
 
 export function parseBackends(specs: string[]): Record<string, BackendAddress> {
   const out: Record<string, BackendAddress> = {};
@@ -34,20 +36,17 @@ export function parseBackends(specs: string[]): Record<string, BackendAddress> {
 }
 
 export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOptions {
-  const { values: v } = parseArgs({
-    args: argv,
-    options: {
+  const v = strictParse(argv, {
       host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, db: { type: 'string' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'no-tls': { type: 'boolean' },
       backend: { type: 'string', multiple: true }, 'public-pool': { type: 'string' }, 'private-pool': { type: 'string' },
       domain: { type: 'string' }, 'quarantine-ms': { type: 'string' }, 'create-ms': { type: 'string' }, 'net-change-ms': { type: 'string' },
       'dns-port': { type: 'string' }, 'log-level': { type: 'string' }, 'rate-limit': { type: 'string' },
-    },
-    strict: true,
-  });
+      'metrics-public': { type: 'boolean' },
+  }, SERVE_HELP).values as Record<string, string | undefined> & { backend?: string[]; 'no-tls'?: boolean; 'metrics-public'?: boolean };
   const num = (s: string | undefined, name: string) => {
     if (s === undefined) return undefined;
-    if (!/^\d+$/.test(s)) throw new Error(`--${name} takes a whole number`);
+    if (!/^\d+$/.test(s)) throw new UsageError(`--${name} takes a whole number`, SERVE_HELP);
     return Number(s);
   };
   const service: LocalrdsOptions['service'] = {};
@@ -57,7 +56,7 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
   const q = num(v['quarantine-ms'], 'quarantine-ms'); if (q !== undefined) service.quarantineMs = q;
   const c = num(v['create-ms'], 'create-ms'); if (c !== undefined) service.createMs = c;
   const n = num(v['net-change-ms'], 'net-change-ms'); if (n !== undefined) service.netChangeMs = n;
-  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together', SERVE_HELP);
   return {
     host: v.host ?? env.LOCALRDS_HOST,
     port: num(v.port ?? env.LOCALRDS_PORT, 'port') ?? 8484,
@@ -69,10 +68,12 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
     dnsPort: num(v['dns-port'] ?? env.LOCALRDS_DNS_PORT, 'dns-port'),
     logLevel: v['log-level'] ?? env.LOCALRDS_LOG_LEVEL,
     rateLimit: num(v['rate-limit'] ?? env.LOCALRDS_RATE_LIMIT, 'rate-limit'),
+    metricsPublic: v['metrics-public'] === true || env.LOCALRDS_METRICS_PUBLIC === '1',
   };
 }
 
 export async function serve(argv: string[]): Promise<void> {
+  // Help wins over everything else on the line, as users add it to a command that failed.
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(SERVE_HELP + '\n');
     return;

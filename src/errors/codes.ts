@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   'InvalidCurrentConnectionString.NotFound': { status: 400, message: 'The specified CurrentConnectionString is not found.', hint: 'The public endpoint is already released, or the string belongs to another instance.' },
   AtLeastOneNetTypeExists: { status: 400, message: 'The current database instance network type does not support the operation', hint: 'The internal endpoint cannot be released; only the public one can.' },
   NetTypeExists: { status: 400, message: 'Specified net type already existed.', hint: 'The instance already has a public endpoint; release it first.' },
+  'OperationDenied.EndpointUnavailable': { status: 403, message: 'The endpoint address {address} cannot listen on this machine: {reason}.', hint: 'Give pools of addresses this machine has (--public-pool, --private-pool; any 127.0.0.0/8 block on Linux) or free the port; nothing was changed.' },
   'OperationDenied.ZoneResource': { status: 403, message: 'There is no available zone for inventory. {detail}', hint: 'The address pool is exhausted; widen --public-pool / --private-pool or wait for quarantined addresses.' },
   // --- RDS: whitelist ---
   'SecurityIPList.Format': { status: 400, message: 'Specified SecurityIPList is not valid.', hint: 'Give IPv4 addresses or CIDR blocks (/1 to /32), comma-separated, at most 1000.' },

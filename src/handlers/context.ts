@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../config.js';
 import type { AccountId, InstanceId, InstanceRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { Repos } from '../store/types.js';
+import type { BindProbe } from './allocate.js';
 
 export interface HandlerContext {
   requestId: string;
@@ -15,6 +16,8 @@ export interface HandlerContext {
   repos: Repos;
   config: ServiceConfig;
   touch(instanceId: InstanceId): void;
+  /** Tries binding a candidate endpoint address (allocate.ts); absent in unit tests that never listen. */
+  probe?: BindProbe;
 }
 
 export type Handler<A extends ActionName> = (

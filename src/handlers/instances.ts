@@ -49,7 +49,7 @@ export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) 
     const cs = connectionString(input.ConnectionString ?? inst.id, engine, 'Private', ctx.config.domain);
     if (await ctx.repos.endpoints.getByConnectionString(cs)) throw new ApiError('InvalidConnectionString.Duplicate');
     await ctx.repos.instances.insert(inst);
-    const address = await takeAddress(ctx, 'private', inst);
+    const address = await takeAddress(ctx, 'private', inst, port);
     await insertEndpoint(ctx, { accountId: ctx.accountId, instanceId: inst.id, connectionString: cs, ipType: 'Private', address, port, createdAt: inst.createdAt, bindError: '' });
     await ctx.repos.securityIps.put({ accountId: ctx.accountId, instanceId: inst.id, name: 'default', attribute: '', ips: ips.entries, whitelistNetworkType: 'MIX' });
     ctx.touch(inst.id);

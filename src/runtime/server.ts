@@ -6,6 +6,8 @@ import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { explorerRoute } from '../explorer/route.js';
 import { startHttpServer, type AdminRoute } from '../http/server.js';
+import { healthRoute, storeCheck, type HealthCheck } from '../http/health.js';
+import { createMetrics, type ServerStatesSource } from '../http/metrics.js';
 import { loadOrCreateTls } from '../http/tls.js';
 import { policyGate } from '../auth/policy.js';
 import { throttleGate } from '../auth/throttle.js';
@@ -15,6 +17,8 @@ import type { StateStore } from '../store/types.js';
 import { defaultCredentials, ensureDefaultAccount, type Credentials } from './accounts.js';
 import { desiredStateLoader } from './desired-state.js';
 import { createSettler } from './settler.js';
+import { probeBind } from './bind-probe.js';
+import { relocateHeldEndpoints } from './relocate.js';
 
 export interface LocalrdsOptions {
   host?: string;
@@ -39,6 +43,12 @@ export interface LocalrdsOptions {
   /** Extra pipeline gates (throttling, RAM) and HTTP routes (explorer) added by other modules. */
   gates?: PipelineDeps['gates'];
   routes?: AdminRoute[];
+  /** Serve GET /metrics to every client address, not only loopback. */
+  metricsPublic?: boolean;
+  /** Instance servers by state for the metrics (InstanceEngines.servers()), when an engine plane runs. */
+  servers?: ServerStatesSource;
+  /** More readiness checks for /_localrds/health (e.g. an engine the configuration needs). */
+  healthChecks?: HealthCheck[];
 }
 
 export interface RunningLocalrds {
@@ -92,12 +102,16 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   await dataplane.reconcile();
   await settler.resume();
 
+  const metrics = createMetrics({ dataplane, servers: opts.servers, public: opts.metricsPublic });
   const pipeline = createPipeline({
     store, config, logger, now,
+    observe: metrics.observe,
+    probe: probeBind,
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[]) => {
       for (const id of ids) {
         await dataplane.reconcile({ instanceId: id });
+        await relocateHeldEndpoints({ store, dataplane, config, probe: probeBind, now, instanceId: id });
         await settler.settle(id);
       }
     },
@@ -107,19 +121,17 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
 
   const tls = opts.tls === 'off' ? undefined
     : await loadOrCreateTls({ dataDir, ...(typeof opts.tls === 'object' ? opts.tls : {}), hosts: opts.host ? [opts.host] : [] });
-  const health: AdminRoute = (req, res, url) => {
-    if (url.pathname !== '/_localrds/health') return false;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ status: 'ok' }));
-    return true;
-  };
+  const health = healthRoute({
+    // A primary-key probe: a round trip to the store that reads nothing of size.
+    checks: [storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))), ...(opts.healthChecks ?? [])],
+  });
   const http = await startHttpServer({
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 8484,
     tls,
     pipeline,
     hostId: config.hostId,
-    routes: [health, explorerRoute({ store, dataplane, now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
+    routes: [health, metrics.route, explorerRoute({ store, dataplane, now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
     onError: (o, msg) => logger.error(o, msg),
   });
   let dns: Awaited<ReturnType<typeof import('../dataplane/dns-server.js').startDnsServer>> | undefined;
