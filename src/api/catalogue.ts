@@ -1,7 +1,7 @@
 // The catalogue: every Action localrds serves, keyed by its wire name.
 import { allocateInstancePublicConnection, describeDBInstanceNetInfo, modifyDBInstanceConnectionString, releaseInstancePublicConnection } from './ops-network.js';
 import { describeDBInstanceIPArrayList, modifySecurityIps } from './ops-security.js';
-import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances } from './ops-instances.js';
+import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances, restartDBInstance } from './ops-instances.js';
 import type { OpSpec } from './op.js';
 
 export const OPERATIONS = {
@@ -15,6 +15,7 @@ export const OPERATIONS = {
   DescribeDBInstances: describeDBInstances,
   DescribeDBInstanceAttribute: describeDBInstanceAttribute,
   DeleteDBInstance: deleteDBInstance,
+  RestartDBInstance: restartDBInstance,
 } as const;
 
 export type ActionName = keyof typeof OPERATIONS;
@@ -34,7 +35,7 @@ export const OTHER_RDS_ACTIONS: ReadonlySet<string> = new Set([
   'ReleaseInstanceConnection', 'AllocateReadWriteSplittingConnection', 'ReleaseReadWriteSplittingConnection',
   'SwitchDBInstanceNetType', 'ModifyDBInstanceNetworkType', 'ModifyDBInstanceNetworkExpireTime',
   'CreateReadOnlyDBInstance', 'CreateAccount', 'DeleteAccount', 'DescribeAccounts', 'ResetAccountPassword', 'GrantAccountPrivilege',
-  'RevokeAccountPrivilege', 'CreateDatabase', 'DeleteDatabase', 'DescribeDatabases', 'RestartDBInstance', 'ModifyDBInstanceSpec',
+  'RevokeAccountPrivilege', 'CreateDatabase', 'DeleteDatabase', 'DescribeDatabases', 'ModifyDBInstanceSpec',
   'ModifyDBInstanceDescription', 'ModifyDBInstanceDeletionProtection', 'DescribeRegions', 'DescribeAvailableZones',
   'DescribeAvailableClasses', 'DescribeDBInstancesByExpireTime', 'DescribeDBInstancesAsCsv', 'DescribeDBInstancePerformance',
   'CreateBackup', 'DescribeBackups', 'DescribeBackupPolicy', 'ModifyBackupPolicy', 'DescribeParameters', 'ModifyParameter',

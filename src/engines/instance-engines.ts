@@ -227,7 +227,7 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
   async function removeInstance(instanceId: string): Promise<void> {
     const slot = slots.get(instanceId);
     const r = slot ? byEngine.get(slot.engine) : undefined;
-    if (slot && r?.mode.kind === 'shared' && r.driver) {
+    if (slot && r?.mode.kind === 'shared' && r.driver && (await sharedLedgerFor(slot.engine)).holds(instanceId)) {
       // Its accounts and databases leave the shared server with it.
       const empty = { instance: { id: instanceId } as EngineDesiredState['instance'], accounts: [], databases: [], privileges: [] };
       await applyTo(await r.driver.connect(sharedEndpoint(r)), empty, await sharedPolicy(slot.engine, instanceId));
@@ -268,6 +268,8 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     if (r.mode.kind === 'shared') {
       slot.state = 'running';
       slot.server = `shared ${r.mode.host}:${r.mode.port}`;
+      // Nothing wanted and nothing made for it: no need to visit the server (suites create thousands of these).
+      if (desired.accounts.length === 0 && desired.databases.length === 0 && !(await sharedLedgerFor(inst.engine)).holds(inst.id)) return;
       await applyTo(await r.driver.connect(sharedEndpoint(r)), desired, await sharedPolicy(inst.engine, inst.id));
       return;
     }

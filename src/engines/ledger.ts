@@ -7,6 +7,8 @@ type Kind = 'account' | 'database';
 
 export interface SharedLedger {
   owner(kind: Kind, name: string): string | undefined;
+  /** Whether any name on the server belongs to this instance. */
+  holds(instanceId: string): boolean;
   record(kind: Kind, name: string, instanceId: string): Promise<void>;
   forget(kind: Kind, name: string): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function sharedLedger(file: string): Promise<SharedLedger> {
   };
   return {
     owner: (kind, name) => data[kind][name],
+    holds: (instanceId) => Object.values(data.account).includes(instanceId) || Object.values(data.database).includes(instanceId),
     async record(kind, name, instanceId) {
       if (data[kind][name] === instanceId) return;
       data[kind][name] = instanceId;

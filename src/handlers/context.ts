@@ -1,5 +1,5 @@
 // What a handler sees: the caller, the clock, the store's repositories inside one transaction, the config,
-// and touch() to name the instances whose endpoints the data plane must reconcile after commit.
+// touch() to name the instances whose servers and endpoints must be reconciled after commit, and restart().
 import type { ActionName, Operation } from '../api/catalogue.js';
 import type { InputOf, OutputOf } from '../api/shapes.js';
 import type { ServiceConfig } from '../config.js';
@@ -16,6 +16,8 @@ export interface HandlerContext {
   repos: Repos;
   config: ServiceConfig;
   touch(instanceId: InstanceId): void;
+  /** RestartDBInstance: after commit, the instance's server restarts (sessions cut, data kept) before the answer. */
+  restart(instanceId: InstanceId): void;
   /** Tries binding a candidate endpoint address (allocate.ts); absent in unit tests that never listen. */
   probe?: BindProbe;
 }

@@ -2,7 +2,7 @@
 import type { HandlerTable } from './context.js';
 import { allocateInstancePublicConnection, describeDBInstanceNetInfo, modifyDBInstanceConnectionString, releaseInstancePublicConnection } from './network.js';
 import { describeDBInstanceIPArrayList, modifySecurityIps } from './security.js';
-import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances } from './instances.js';
+import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances, restartDBInstance } from './instances.js';
 
 export const HANDLERS = {
   ReleaseInstancePublicConnection: releaseInstancePublicConnection,
@@ -15,4 +15,5 @@ export const HANDLERS = {
   DescribeDBInstances: describeDBInstances,
   DescribeDBInstanceAttribute: describeDBInstanceAttribute,
   DeleteDBInstance: deleteDBInstance,
+  RestartDBInstance: restartDBInstance,
 } satisfies HandlerTable;
