@@ -33,6 +33,11 @@ export interface LocalrdsOptions {
   tls?: 'auto' | 'off' | { certFile: string; keyFile: string };
   /** Lower-cased engine -> backend database server. */
   backends?: Record<string, BackendAddress>;
+  /**
+   * How each engine's instances are served. Default: shared for an engine with a --backend server (names are
+   * server-wide there), per-instance otherwise.
+   */
+  engineMode?: PipelineDeps['engineMode'];
   service?: Partial<ServiceConfig>;
   /** Embedded DNS server port (UDP+TCP); undefined = off. */
   dnsPort?: number;
@@ -128,6 +133,8 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     store, config, logger, now,
     observe: metrics.observe,
     probe: probeBind,
+    // What the instance engine really does per engine (a --backend is shared; no binaries or --engines none: none).
+    engineMode: opts.engineMode ?? ((engine) => engines.availability().find((x) => x.engine === engine)?.mode ?? 'none'),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[], effects) => {
       let failure: unknown;
