@@ -96,6 +96,11 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   const engines = await createInstanceEngines({
     dataDir, backends: opts.backends ?? {}, engines: opts.engines, sharedAdmin: opts.backendAdmins,
     load: engineStateLoader(store), logger,
+    // A new instance's server came up (or failed): route its connections there, then settle Creating.
+    onStarted: async (id) => {
+      await dataplane.reconcile({ instanceId: id });
+      await settler.settle(id as InstanceId);
+    },
   });
   config.serverEngines = engines.availability().filter((a) => a.mode === 'per-instance').map((a) => a.engine);
   await engines.reconcile().catch((e: unknown) => logger.error({ err: String(e) }, 'instance engine: start-up reconcile incomplete'));
