@@ -4,22 +4,13 @@
 // salt, and a login as a role created from our verifier alone).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { mysqlNativeHash, parseScramVerifier, scramCheckProof, scramSha256Verifier } from '../src/domain/password-verifiers.js';
+import { scramClientProof } from './helpers/scram-client.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from './helpers/throwaway-postgres.js';
 
-/** The client side of RFC 5802, written from the RFC independently of the code under test. */
-function clientProof(password: string, salt: Buffer, iterations: number, authMessage: string): { proof: Buffer; serverSignature: Buffer } {
-  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
-  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
-  const storedKey = createHash('sha256').update(clientKey).digest();
-  const signature = createHmac('sha256', storedKey).update(authMessage).digest();
-  const proof = Buffer.from(clientKey.map((b, i) => b ^ (signature[i] ?? 0)));
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
-  return { proof, serverSignature: createHmac('sha256', serverKey).update(authMessage).digest() };
-}
+const clientProof = scramClientProof;
 
 describe('SCRAM-SHA-256 verifier (RFC 5802 / RFC 7677)', () => {
   // RFC 7677 section 3: user "user", password "pencil".

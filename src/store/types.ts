@@ -114,7 +114,7 @@ export type DbAccountPatch = Partial<Pick<DbAccountRecord, 'description' | 'lock
 export interface DbAccountRepo {
   insert(a: DbAccountRecord): Promise<void>;
   get(accountId: AccountId, instanceId: InstanceId, name: string): Promise<DbAccountRecord | undefined>;
-  /** In creation order (then name). */
+  /** Ordered by name (byte order), as the servers list them. */
   list(accountId: AccountId, instanceId: InstanceId): Promise<DbAccountRecord[]>;
   /** False when there is no such account. */
   update(accountId: AccountId, instanceId: InstanceId, name: string, patch: DbAccountPatch): Promise<boolean>;
@@ -132,7 +132,7 @@ export interface DbAccountRepo {
 export interface DatabaseRepo {
   insert(d: DatabaseRecord): Promise<void>;
   get(accountId: AccountId, instanceId: InstanceId, name: string): Promise<DatabaseRecord | undefined>;
-  /** In creation order (then name). */
+  /** Ordered by name (byte order), as the servers list them. */
   list(accountId: AccountId, instanceId: InstanceId): Promise<DatabaseRecord[]>;
   /** False when there is no such database. */
   setDescription(accountId: AccountId, instanceId: InstanceId, name: string, description: string): Promise<boolean>;

@@ -34,7 +34,7 @@ export function dbAccountsContract(b: Backend): void {
     await store.tx(async (r) => { for (const a of [sup, app, same, other]) await r.dbAccounts.insert(a); });
 
     assert.deepEqual(await store.read((r) => r.dbAccounts.get(acct('a1'), iid('rm-1'), 'root_user')), sup);
-    assert.deepEqual(await store.read((r) => r.dbAccounts.list(acct('a1'), iid('rm-1'))), [sup, app]);
+    assert.deepEqual(await store.read((r) => r.dbAccounts.list(acct('a1'), iid('rm-1'))), [app, sup], 'by name');
     assert.deepEqual(await store.read((r) => r.dbAccounts.list(acct('a1'), iid('pgm-1'))), [same]);
     // Another tenant naming a1's instance sees nothing.
     assert.deepEqual(await store.read((r) => r.dbAccounts.list(acct('a2'), iid('rm-1'))), []);
@@ -55,7 +55,7 @@ export function dbAccountsContract(b: Backend): void {
     assert.equal(await store.tx((r) => r.dbAccounts.update(acct('a1'), iid('rm-1'), 'app', {})), true);
 
     const all = await store.read((r) => r.dbAccounts.listByInstanceIds(['rm-1', 'rm-2', 'rm-1']));
-    assert.deepEqual(all.map((a) => `${a.instanceId}/${a.name}`), ['rm-1/root_user', 'rm-1/app', 'rm-2/app']);
+    assert.deepEqual(all.map((a) => `${a.instanceId}/${a.name}`), ['rm-1/app', 'rm-1/root_user', 'rm-2/app']);
 
     await store.tx((r) => r.dbAccounts.delete(acct('a2'), iid('rm-1'), 'app'));
     assert.equal((await store.read((r) => r.dbAccounts.list(acct('a1'), iid('rm-1')))).length, 2, 'another tenant cannot delete');
@@ -69,7 +69,7 @@ export function dbAccountsContract(b: Backend): void {
     const pg = database('a1', 'pgm-1', 'shop', { charset: 'UTF8', collate: 'C', ctype: 'en_US.utf8' });
     const logs = database('a1', 'rm-1', 'logs-2026', { charset: 'latin1', createdAt: '2026-11-28T07:00:00Z' });
     await store.tx(async (r) => { for (const d of [shop, pg, logs]) await r.databases.insert(d); });
-    assert.deepEqual(await store.read((r) => r.databases.list(acct('a1'), iid('rm-1'))), [shop, logs]);
+    assert.deepEqual(await store.read((r) => r.databases.list(acct('a1'), iid('rm-1'))), [logs, shop]);
     assert.deepEqual(await store.read((r) => r.databases.get(acct('a1'), iid('pgm-1'), 'shop')), pg);
     assert.deepEqual(await store.read((r) => r.databases.list(acct('a2'), iid('rm-1'))), []);
     assert.equal(await violation(store.tx((r) => r.databases.insert(database('a1', 'rm-1', 'shop')))), CONSTRAINTS.dbDatabase.name);
@@ -80,7 +80,7 @@ export function dbAccountsContract(b: Backend): void {
     assert.equal(await store.tx((r) => r.databases.setDescription(acct('a1'), iid('rm-1'), 'none', 'x')), false);
 
     assert.deepEqual((await store.read((r) => r.databases.listByInstanceIds(['pgm-1', 'rm-1']))).map((d) => `${d.instanceId}/${d.name}`),
-      ['pgm-1/shop', 'rm-1/shop', 'rm-1/logs-2026']);
+      ['pgm-1/shop', 'rm-1/logs-2026', 'rm-1/shop']);
     await store.tx((r) => r.databases.delete(acct('a1'), iid('rm-1'), 'shop'));
     assert.deepEqual(await store.read((r) => r.databases.list(acct('a1'), iid('rm-1'))), [logs]);
   }));

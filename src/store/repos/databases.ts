@@ -30,7 +30,7 @@ export function databaseRepo(ctx: RepoContext): DatabaseRepo {
     async list(accountId, instanceId) {
       const rows = await db.selectFrom('db_databases').selectAll()
         .where('account_id', '=', accountId).where('instance_id', '=', instanceId)
-        .orderBy('created_at').orderBy('name').execute();
+        .orderBy('name').execute();
       return rows.map(toDatabase);
     },
     async setDescription(accountId, instanceId, name, description) {
@@ -47,7 +47,7 @@ export function databaseRepo(ctx: RepoContext): DatabaseRepo {
       const out: DatabaseRecord[] = [];
       for (const part of chunks([...new Set(ids)])) {
         const rows = await db.selectFrom('db_databases').selectAll().where('instance_id', 'in', part)
-          .orderBy('instance_id').orderBy('created_at').orderBy('name').execute();
+          .orderBy('instance_id').orderBy('name').execute();
         out.push(...rows.map(toDatabase));
       }
       return out;

@@ -32,7 +32,7 @@ export function dbAccountRepo(ctx: RepoContext): DbAccountRepo {
     async list(accountId, instanceId) {
       const rows = await db.selectFrom('db_accounts').selectAll()
         .where('account_id', '=', accountId).where('instance_id', '=', instanceId)
-        .orderBy('created_at').orderBy('name').execute();
+        .orderBy('name').execute();
       return rows.map(toDbAccount);
     },
     async update(accountId, instanceId, name, patch) {
@@ -56,7 +56,7 @@ export function dbAccountRepo(ctx: RepoContext): DbAccountRepo {
       const out: DbAccountRecord[] = [];
       for (const part of chunks([...new Set(ids)])) {
         const rows = await db.selectFrom('db_accounts').selectAll().where('instance_id', 'in', part)
-          .orderBy('instance_id').orderBy('created_at').orderBy('name').execute();
+          .orderBy('instance_id').orderBy('name').execute();
         out.push(...rows.map(toDbAccount));
       }
       return out;
