@@ -33,8 +33,11 @@ export interface PipelineDeps {
   now(): number;
   /** Base URL as the caller reached us (for Recommend links). */
   baseUrl(raw: RawRequest): string;
-  /** After a write committed: make the listeners of these instances match the store, then settle their status. */
-  afterCommit(instanceIds: InstanceId[]): Promise<void>;
+  /**
+   * After a write committed: make the servers (accounts, databases, grants) and then the listeners of these
+   * instances match the store, restart the servers a RestartDBInstance asked for, then settle their status.
+   */
+  afterCommit(instanceIds: InstanceId[], effects: { restart: InstanceId[] }): Promise<void>;
   /** How instances of an engine are served; per-instance servers when not given. */
   engineMode?: (engine: Engine) => EngineMode['kind'];
   /** Optional gates after authentication (throttling, RAM policy). Throw ApiError to refuse. */
@@ -115,6 +118,7 @@ export function decode(req: Authenticated): Decoded {
 // 7 + 8: the handler in one transaction, then the data plane for what it touched.
 export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> {
   const touched = new Set<InstanceId>();
+  const restarts = new Set<InstanceId>();
   const handler = HANDLERS[req.actionName] as (ctx: HandlerContext, input: Record<string, unknown>) => Promise<object>;
   const run = async (repos: HandlerContext['repos']) => {
     const output = await handler({
@@ -125,6 +129,7 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
       repos,
       config: deps.config,
       touch: (id) => touched.add(id),
+      restart: (id) => { restarts.add(id); touched.add(id); },
       probe: deps.probe,
       engineMode: deps.engineMode ?? (() => 'per-instance'),
     }, req.input);
@@ -133,7 +138,7 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
     return output;
   };
   const output = req.op.mutates ? await deps.store.tx(run) : await deps.store.read(run);
-  if (touched.size > 0) await deps.afterCommit([...touched]);
+  if (touched.size > 0) await deps.afterCommit([...touched], { restart: [...restarts] });
   return output;
 }
 

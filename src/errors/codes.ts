@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   'InvalidDBInstanceClass.Malformed': { status: 400, message: 'The specified parameter DBInstanceClass is not valid.', hint: 'Any non-empty class name such as mysql.n2.medium.1 is accepted.' },
   'InvalidPort.Malformed': { status: 400, message: 'Specified port is not valid.', hint: 'Allocate takes 1000-5999; CreateDBInstance takes 1000-65534 for MySQL, 1000-5999 otherwise.' },
   'InvalidPort.Format': { status: 400, message: 'Specified Port is not valid.', hint: 'Use a port in 1000-5999 (MySQL internal endpoints: 1000-65534).' },
+  // CreateDBInstance's documented capacity refusal, answered past --max-instances (see docs/fidelity.md).
+  InsufficientResourceCapacity: { status: 404, message: 'The target availability zone does not have sufficient resources.', hint: 'localrds runs at most --max-instances instance servers: delete an instance or raise --max-instances.' },
   'Invalid.NextToken': { status: 400, message: 'The parameter NextToken is invalid.', hint: 'Pass back the NextToken of the previous page unchanged.' },
   // --- RDS: network ---
   'InvalidConnectionString.Format': { status: 400, message: 'Specified connection string is not valid.', hint: 'The prefix takes 5-40 characters: lowercase letters, digits and hyphens, starting with a letter.' },

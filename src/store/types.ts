@@ -49,7 +49,8 @@ export interface InstanceRepo {
   /** Every instance whose status is not Running (all accounts): what the reconciler may settle. */
   listTransitional(): Promise<InstanceRecord[]>;
   delete(accountId: AccountId, id: InstanceId): Promise<void>;
-  countAll(): Promise<number>;
+  /** Every instance, or only those of the given engines (--max-instances counts instances with a server). */
+  countAll(engines?: readonly Engine[]): Promise<number>;
 }
 
 export interface EndpointRepo {
