@@ -14,6 +14,8 @@ export interface ServiceConfig {
   createMs: number;
   /** How long DBInstanceNetTypeChanging lasts after a network change (0: until the listener change is done). */
   netChangeMs: number;
+  /** How long DBInstanceClassChanging lasts after ModifyDBInstanceSpec (0: settled as soon as the call returns). */
+  specChangeMs: number;
 }
 
 export const DEFAULT_PUBLIC_POOL = '127.64.0.0/16';
@@ -28,6 +30,7 @@ export function defaultServiceConfig(over: Partial<ServiceConfig> = {}): Service
     quarantineMs: 60_000,
     createMs: 0,
     netChangeMs: 0,
+    specChangeMs: 0,
     ...over,
   };
 }

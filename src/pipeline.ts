@@ -7,10 +7,12 @@ import type { OpSpec } from './api/op.js';
 import { authenticate, type AuthDeps, type Principal } from './auth/authenticate.js';
 import { batchedNonceUse } from './auth/nonce-batch.js';
 import type { ServiceConfig } from './config.js';
-import type { AuditRecord, InstanceId } from './domain/types.js';
+import type { AuditRecord, InstanceId, InstanceRecord } from './domain/types.js';
 import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
+import { onceper } from './handlers/client-token.js';
+import { engineDefaults } from './domain/parameters.js';
 import { isRetryable } from './store/errors.js';
 import { decodeParams } from './protocol/decode.js';
 import { encodeError, encodeSuccess, type WireResponse } from './protocol/encode.js';
@@ -32,6 +34,11 @@ export interface PipelineDeps {
   baseUrl(raw: RawRequest): string;
   /** After a write committed: make the listeners of these instances match the store, then settle their status. */
   afterCommit(instanceIds: InstanceId[]): Promise<void>;
+  /**
+   * The running values of the named parameters on the instance's server (DescribeParameters); wired to the
+   * instance engines. Names it leaves out, and every name when it is absent, get the engine's documented default.
+   */
+  engineParameters?(instanceId: InstanceId, names: string[]): Promise<Record<string, string>>;
   /** Optional gates after authentication (throttling, RAM policy). Throw ApiError to refuse. */
   gates?: Array<(req: Authenticated) => void | Promise<void>>;
 }
@@ -50,10 +57,11 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
   return async function run(raw: RawRequest): Promise<WireResponse> {
     let format = peekFormat(raw.rawQuery, raw.body, raw.headers['content-type']);
     let authed: Authenticated | undefined;
+    let resolved: Resolved | undefined;
     try {
       const rpc = parseRpc(raw);
       format = rpc.format;
-      const resolved = resolve(rpc);
+      resolved = resolve(rpc);
       authed = await authenticateStage(resolved, authDeps);
       for (const gate of deps.gates ?? []) await gate(authed);
       const decoded = decode(authed);
@@ -64,7 +72,9 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       // Every authenticated attempt at a change is audited, refused ones (RAM, bad input, state) too; throttled
       // ones are not, so that a flood past the rate costs no extra write.
       if (authed?.op.mutates && err.code !== 'Throttling.User') await auditFailure(deps, authed, err.code);
-      return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw) });
+      // Some operations document another status for a shared code (e.g. InvalidDBInstanceId.NotFound as 404).
+      const status = resolved?.op.errorStatus?.[err.code];
+      return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw), status });
     }
   };
 }
@@ -96,23 +106,44 @@ export function decode(req: Authenticated): Decoded {
 export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> {
   const touched = new Set<InstanceId>();
   const handler = HANDLERS[req.actionName] as (ctx: HandlerContext, input: Record<string, unknown>) => Promise<object>;
+  const token = req.op.mutates && typeof req.input.ClientToken === 'string' ? req.input.ClientToken : undefined;
   const run = async (repos: HandlerContext['repos']) => {
-    const output = await handler({
+    touched.clear(); // a PostgreSQL retry runs this again from the start
+    const now = deps.now();
+    const change = () => handler({
       requestId: req.requestId,
       accountId: req.principal.accountId,
       accessKeyId: req.principal.accessKeyId,
-      now: deps.now(),
+      now,
       repos,
       config: deps.config,
       touch: (id) => touched.add(id),
+      engineParameters: (inst, names) => engineParameters(deps, inst, names),
     }, req.input);
+    const { output, replayed } = token === undefined
+      ? { output: await change(), replayed: false }
+      : await onceper(repos, { accountId: req.principal.accountId, action: req.actionName, token, input: req.input, now }, change);
     // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
-    if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, 'Success', output));
+    if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, replayed ? 'Replayed' : 'Success', output));
     return output;
   };
   const output = req.op.mutates ? await deps.store.tx(run) : await deps.store.read(run);
   if (touched.size > 0) await deps.afterCommit([...touched]);
   return output;
+}
+
+/** Documented defaults, overridden by what the instance's server reports; a server that cannot answer leaves the defaults. */
+async function engineParameters(deps: PipelineDeps, inst: InstanceRecord, names: string[]): Promise<Record<string, string>> {
+  const id = inst.id;
+  const defaults = engineDefaults(inst.engine, names, inst.engineVersion);
+  if (!deps.engineParameters) return defaults;
+  try {
+    return { ...defaults, ...(await deps.engineParameters(id, names)) };
+  } catch (e) {
+    // Read-path actions never answer 5xx (Terraform would retry each for minutes); the log says why.
+    deps.logger.warn({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'engine parameters unavailable; answering defaults');
+    return defaults;
+  }
 }
 
 function auditRecord(deps: PipelineDeps, req: Authenticated, result: string, output?: object): AuditRecord {

@@ -15,6 +15,8 @@ export interface HandlerContext {
   repos: Repos;
   config: ServiceConfig;
   touch(instanceId: InstanceId): void;
+  /** Running values of the named server parameters: the server's own, else the engine's documented defaults. */
+  engineParameters(instance: InstanceRecord, names: string[]): Promise<Record<string, string>>;
 }
 
 export type Handler<A extends ActionName> = (

@@ -36,6 +36,8 @@ export interface LocalrdsOptions {
   now?: () => number;
   /** Requests per second per account; beyond it Throttling.User. Undefined or 0: no limit. */
   rateLimit?: number;
+  /** Running server parameters for DescribeParameters (the instance engines' parameters()); defaults when absent. */
+  engineParameters?: PipelineDeps['engineParameters'];
   /** Extra pipeline gates (throttling, RAM) and HTTP routes (explorer) added by other modules. */
   gates?: PipelineDeps['gates'];
   routes?: AdminRoute[];
@@ -94,6 +96,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
 
   const pipeline = createPipeline({
     store, config, logger, now,
+    engineParameters: opts.engineParameters,
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[]) => {
       for (const id of ids) {

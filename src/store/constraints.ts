@@ -11,6 +11,8 @@ export const CONSTRAINTS = {
   endpointAddress: { name: 'endpoints_address_key', table: 'endpoints', columns: ['ip_type', 'address'] },
   securityIpGroup: { name: 'security_ip_groups_pkey', table: 'security_ip_groups', columns: ['account_id', 'instance_id', 'name'] },
   address: { name: 'addresses_pkey', table: 'addresses', columns: ['pool', 'address_num'] },
+  instanceTag: { name: 'instance_tags_pkey', table: 'instance_tags', columns: ['account_id', 'instance_id', 'tag_key'] },
+  clientToken: { name: 'client_tokens_pkey', table: 'client_tokens', columns: ['account_id', 'action', 'token'] },
 } as const;
 
 export type ConstraintName = (typeof CONSTRAINTS)[keyof typeof CONSTRAINTS]['name'];

@@ -11,6 +11,8 @@ import { endpointRepo } from './repos/endpoints.js';
 import { securityIpRepo } from './repos/security-ips.js';
 import { addressRepo } from './repos/addresses.js';
 import { auditRepo } from './repos/audit.js';
+import { tagRepo } from './repos/tags.js';
+import { clientTokenRepo } from './repos/client-tokens.js';
 
 /** readOnly: the repos serve read(); row locks are skipped there since nothing will be written. */
 export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOnly?: boolean } = {}): Repos {
@@ -23,5 +25,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOn
     securityIps: securityIpRepo(ctx),
     addresses: addressRepo(ctx),
     audit: auditRepo(ctx),
+    tags: tagRepo(ctx),
+    clientTokens: clientTokenRepo(ctx),
   };
 }

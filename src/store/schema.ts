@@ -101,6 +101,22 @@ export interface AuditTable {
   result: string;
 }
 
+export interface InstanceTagsTable {
+  account_id: string;
+  instance_id: string;
+  tag_key: string;
+  tag_value: string;
+}
+
+export interface ClientTokensTable {
+  account_id: string;
+  action: string;
+  token: string;
+  request_hash: string;
+  response: string;
+  expires_at: Int8;
+}
+
 export interface SchemaMigrationsTable {
   id: string;
   applied_at: string;
@@ -116,5 +132,7 @@ export interface Database {
   addresses: AddressesTable;
   address_marks: AddressMarksTable;
   audit: AuditTable;
+  instance_tags: InstanceTagsTable;
+  client_tokens: ClientTokensTable;
   schema_migrations: SchemaMigrationsTable;
 }
