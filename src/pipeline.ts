@@ -7,7 +7,8 @@ import type { OpSpec } from './api/op.js';
 import { authenticate, type AuthDeps, type Principal } from './auth/authenticate.js';
 import { batchedNonceUse } from './auth/nonce-batch.js';
 import type { ServiceConfig } from './config.js';
-import type { AuditRecord, InstanceId, InstanceRecord } from './domain/types.js';
+import type { AuditRecord, Engine, InstanceId, InstanceRecord } from './domain/types.js';
+import type { EngineMode } from './engines/types.js';
 import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
 import { HANDLERS } from './handlers/index.js';
@@ -39,6 +40,8 @@ export interface PipelineDeps {
    * instance engines. Names it leaves out, and every name when it is absent, get the engine's documented default.
    */
   engineParameters?(instanceId: InstanceId, names: string[]): Promise<Record<string, string>>;
+  /** How instances of an engine are served; per-instance servers when not given. */
+  engineMode?: (engine: Engine) => EngineMode['kind'];
   /** Optional gates after authentication (throttling, RAM policy). Throw ApiError to refuse. */
   gates?: Array<(req: Authenticated) => void | Promise<void>>;
 }
@@ -119,6 +122,7 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
       config: deps.config,
       touch: (id) => touched.add(id),
       engineParameters: (inst, names) => engineParameters(deps, inst, names),
+      engineMode: deps.engineMode ?? (() => 'per-instance'),
     }, req.input);
     const { output, replayed } = token === undefined
       ? { output: await change(), replayed: false }

@@ -6,6 +6,11 @@ import * as settings from './ops-settings.js';
 import { describeParameters, describeParameterTemplates } from './ops-parameters.js';
 import { describeTags, tagResources, unTagResources, untagResources } from './ops-tags.js';
 import * as changes from './ops-changes.js';
+import {
+  createAccount, deleteAccount, describeAccounts, grantAccountPrivilege, lockAccount, modifyAccountDescription, resetAccount,
+  resetAccountPassword, revokeAccountPrivilege, unlockAccount,
+} from './ops-accounts.js';
+import { createDatabase, deleteDatabase, describeDatabases, modifyDBDescription } from './ops-databases.js';
 import type { OpSpec } from './op.js';
 
 export const OPERATIONS = {
@@ -46,6 +51,20 @@ export const OPERATIONS = {
   DescribeUpgradeMajorVersionPrecheckTask: changes.describeUpgradeMajorVersionPrecheckTask,
   UpgradeDBInstanceMajorVersion: changes.upgradeDBInstanceMajorVersion,
   DescribeTasks: changes.describeTasks,
+  CreateAccount: createAccount,
+  DescribeAccounts: describeAccounts,
+  DeleteAccount: deleteAccount,
+  ResetAccountPassword: resetAccountPassword,
+  ResetAccount: resetAccount,
+  ModifyAccountDescription: modifyAccountDescription,
+  LockAccount: lockAccount,
+  UnlockAccount: unlockAccount,
+  GrantAccountPrivilege: grantAccountPrivilege,
+  RevokeAccountPrivilege: revokeAccountPrivilege,
+  CreateDatabase: createDatabase,
+  DescribeDatabases: describeDatabases,
+  DeleteDatabase: deleteDatabase,
+  ModifyDBDescription: modifyDBDescription,
 } as const;
 
 export type ActionName = keyof typeof OPERATIONS;
@@ -64,8 +83,8 @@ export function findOperation(action: string): OpSpec | undefined {
 export const OTHER_RDS_ACTIONS: ReadonlySet<string> = new Set([
   'ReleaseInstanceConnection', 'AllocateReadWriteSplittingConnection', 'ReleaseReadWriteSplittingConnection',
   'SwitchDBInstanceNetType', 'ModifyDBInstanceNetworkType', 'ModifyDBInstanceNetworkExpireTime',
-  'CreateReadOnlyDBInstance', 'CreateAccount', 'DeleteAccount', 'DescribeAccounts', 'ResetAccountPassword', 'GrantAccountPrivilege',
-  'RevokeAccountPrivilege', 'CreateDatabase', 'DeleteDatabase', 'DescribeDatabases', 'RestartDBInstance',
+  'CreateReadOnlyDBInstance',
+  'RestartDBInstance',
   'ModifyDBInstanceDeletionProtection', 'DescribeRegions', 'DescribeAvailableZones',
   'DescribeAvailableClasses', 'DescribeDBInstancesByExpireTime', 'DescribeDBInstancesAsCsv', 'DescribeDBInstancePerformance',
   'CreateBackup', 'DescribeBackups', 'DescribeBackupPolicy', 'ModifyBackupPolicy', 'ModifyParameter',

@@ -7,6 +7,12 @@ import * as settings from './settings.js';
 import { describeParameters, describeParameterTemplates } from './parameters.js';
 import { describeTags, tagResources, untagResources } from './tags.js';
 import * as changes from './changes.js';
+import {
+  createAccount, deleteAccount, describeAccounts, lockAccount, modifyAccountDescription, resetAccount, resetAccountPassword,
+  unlockAccount,
+} from './accounts.js';
+import { grantAccountPrivilege, revokeAccountPrivilege } from './privileges.js';
+import { createDatabase, deleteDatabase, describeDatabases, modifyDBDescription } from './databases.js';
 
 export const HANDLERS = {
   ReleaseInstancePublicConnection: releaseInstancePublicConnection,
@@ -46,4 +52,18 @@ export const HANDLERS = {
   DescribeUpgradeMajorVersionPrecheckTask: changes.describeUpgradeMajorVersionPrecheckTask,
   UpgradeDBInstanceMajorVersion: changes.upgradeDBInstanceMajorVersion,
   DescribeTasks: changes.describeTasks,
+  CreateAccount: createAccount,
+  DescribeAccounts: describeAccounts,
+  DeleteAccount: deleteAccount,
+  ResetAccountPassword: resetAccountPassword,
+  ResetAccount: resetAccount,
+  ModifyAccountDescription: modifyAccountDescription,
+  LockAccount: lockAccount,
+  UnlockAccount: unlockAccount,
+  GrantAccountPrivilege: grantAccountPrivilege,
+  RevokeAccountPrivilege: revokeAccountPrivilege,
+  CreateDatabase: createDatabase,
+  DescribeDatabases: describeDatabases,
+  DeleteDatabase: deleteDatabase,
+  ModifyDBDescription: modifyDBDescription,
 } satisfies HandlerTable;

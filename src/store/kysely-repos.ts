@@ -13,6 +13,9 @@ import { addressRepo } from './repos/addresses.js';
 import { auditRepo } from './repos/audit.js';
 import { tagRepo } from './repos/tags.js';
 import { clientTokenRepo } from './repos/client-tokens.js';
+import { dbAccountRepo } from './repos/db-accounts.js';
+import { databaseRepo } from './repos/databases.js';
+import { privilegeRepo } from './repos/privileges.js';
 
 /** readOnly: the repos serve read(); row locks are skipped there since nothing will be written. */
 export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOnly?: boolean } = {}): Repos {
@@ -27,5 +30,8 @@ export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOn
     audit: auditRepo(ctx),
     tags: tagRepo(ctx),
     clientTokens: clientTokenRepo(ctx),
+    dbAccounts: dbAccountRepo(ctx),
+    databases: databaseRepo(ctx),
+    privileges: privilegeRepo(ctx),
   };
 }

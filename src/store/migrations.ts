@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './schema.js';
 import * as m001 from './migrations/001-init.js';
+import * as m002 from './migrations/002-db-accounts.js';
 import * as m003 from './migrations/003-tags-and-client-tokens.js';
 
 export interface Migration {
@@ -12,7 +13,7 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { id: '001_init', up: m001.up },
-  // 002 is the database accounts' migration (accounts branch); the ids, not the positions, are what is recorded.
+  { id: '002_db_accounts', up: m002.up },
   { id: '003_tags_and_client_tokens', up: m003.up },
 ];
 

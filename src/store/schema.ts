@@ -117,6 +117,38 @@ export interface ClientTokensTable {
   expires_at: Int8;
 }
 
+export interface DbAccountsTable {
+  account_id: string;
+  instance_id: string;
+  name: string;
+  type: string;
+  description: string;
+  /** 0 or 1. */
+  locked: number;
+  mysql_hash: string;
+  scram_verifier: string;
+  created_at: string;
+}
+
+export interface DbDatabasesTable {
+  account_id: string;
+  instance_id: string;
+  name: string;
+  charset: string;
+  collate: string;
+  ctype: string;
+  description: string;
+  created_at: string;
+}
+
+export interface DbPrivilegesTable {
+  account_id: string;
+  instance_id: string;
+  account_name: string;
+  db_name: string;
+  privilege: string;
+}
+
 export interface SchemaMigrationsTable {
   id: string;
   applied_at: string;
@@ -134,5 +166,8 @@ export interface Database {
   audit: AuditTable;
   instance_tags: InstanceTagsTable;
   client_tokens: ClientTokensTable;
+  db_accounts: DbAccountsTable;
+  db_databases: DbDatabasesTable;
+  db_privileges: DbPrivilegesTable;
   schema_migrations: SchemaMigrationsTable;
 }
