@@ -6,6 +6,7 @@ import * as settings from './ops-settings.js';
 import { describeParameters, describeParameterTemplates } from './ops-parameters.js';
 import { describeTags, tagResources, unTagResources, untagResources } from './ops-tags.js';
 import * as changes from './ops-changes.js';
+import { modifyAccountCheckPolicy } from './ops-account-policy.js';
 import {
   createAccount, deleteAccount, describeAccounts, grantAccountPrivilege, lockAccount, modifyAccountDescription, resetAccount,
   resetAccountPassword, revokeAccountPrivilege, unlockAccount,
@@ -65,6 +66,7 @@ export const OPERATIONS = {
   DescribeDatabases: describeDatabases,
   DeleteDatabase: deleteDatabase,
   ModifyDBDescription: modifyDBDescription,
+  ModifyAccountCheckPolicy: modifyAccountCheckPolicy,
 } as const;
 
 export type ActionName = keyof typeof OPERATIONS;

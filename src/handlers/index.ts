@@ -7,6 +7,7 @@ import * as settings from './settings.js';
 import { describeParameters, describeParameterTemplates } from './parameters.js';
 import { describeTags, tagResources, untagResources } from './tags.js';
 import * as changes from './changes.js';
+import { modifyAccountCheckPolicy } from './account-policy.js';
 import {
   createAccount, deleteAccount, describeAccounts, lockAccount, modifyAccountDescription, resetAccount, resetAccountPassword,
   unlockAccount,
@@ -66,4 +67,5 @@ export const HANDLERS = {
   DescribeDatabases: describeDatabases,
   DeleteDatabase: deleteDatabase,
   ModifyDBDescription: modifyDBDescription,
+  ModifyAccountCheckPolicy: modifyAccountCheckPolicy,
 } satisfies HandlerTable;
