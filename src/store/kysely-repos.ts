@@ -11,6 +11,8 @@ import { endpointRepo } from './repos/endpoints.js';
 import { securityIpRepo } from './repos/security-ips.js';
 import { addressRepo } from './repos/addresses.js';
 import { auditRepo } from './repos/audit.js';
+import { tagRepo } from './repos/tags.js';
+import { clientTokenRepo } from './repos/client-tokens.js';
 import { dbAccountRepo } from './repos/db-accounts.js';
 import { databaseRepo } from './repos/databases.js';
 import { privilegeRepo } from './repos/privileges.js';
@@ -26,6 +28,8 @@ export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOn
     securityIps: securityIpRepo(ctx),
     addresses: addressRepo(ctx),
     audit: auditRepo(ctx),
+    tags: tagRepo(ctx),
+    clientTokens: clientTokenRepo(ctx),
     dbAccounts: dbAccountRepo(ctx),
     databases: databaseRepo(ctx),
     privileges: privilegeRepo(ctx),

@@ -2,7 +2,7 @@
 // Implementations: sqlite-store.ts (better-sqlite3, default) and postgres-store.ts (pg), both via Kysely.
 import type {
   AccessKeyRecord, AccountId, AccountRecord, AuditRecord, DatabaseRecord, DbAccountRecord, EndpointRecord, Engine,
-  InstanceId, InstanceRecord, InstanceStatus, PoolName, PrivilegeRecord, SecurityIpGroup,
+  InstanceId, InstanceRecord, InstanceStatus, InstanceTag, PoolName, PrivilegeRecord, SecurityIpGroup,
 } from '../domain/types.js';
 
 export interface InstanceFilter {
@@ -12,7 +12,12 @@ export interface InstanceFilter {
   engine?: string;
   searchKey?: string;
   connectionString?: string;
+  /** Every pair must be a tag of the instance (DescribeDBInstances Tags). */
+  tags?: ReadonlyArray<{ key: string; value: string }>;
 }
+
+/** What ModifyDBInstanceDescription, ModifyDBInstanceSpec and TransformDBInstancePayType change. */
+export type InstancePatch = Partial<Pick<InstanceRecord, 'description' | 'instanceClass' | 'storageGb' | 'storageType' | 'payType' | 'status' | 'statusUntil'>>;
 
 export interface InstancePage {
   items: InstanceRecord[];
@@ -46,6 +51,7 @@ export interface InstanceRepo {
   /** Cursor paging (MaxResults/NextToken): items with seq > afterSeq, ordered by seq. */
   listAfter(accountId: AccountId, f: InstanceFilter, afterSeq: number, limit: number): Promise<InstanceRecord[]>;
   setStatus(accountId: AccountId, id: InstanceId, status: InstanceStatus, statusUntil: number): Promise<void>;
+  update(accountId: AccountId, id: InstanceId, patch: InstancePatch): Promise<void>;
   /** Every instance whose status is not Running (all accounts): what the reconciler may settle. */
   listTransitional(): Promise<InstanceRecord[]>;
   delete(accountId: AccountId, id: InstanceId): Promise<void>;
@@ -78,6 +84,30 @@ export interface SecurityIpRepo {
   deleteByInstance(accountId: AccountId, id: InstanceId): Promise<void>;
   /** All groups for the given instances (data plane), across accounts. */
   listByInstanceIds(ids: string[]): Promise<SecurityIpGroup[]>;
+}
+
+export interface TagRepo {
+  /** The tags of these instances, by instance then key. */
+  list(accountId: AccountId, ids: readonly string[]): Promise<InstanceTag[]>;
+  /** Every tag of the account, by key, value, instance. */
+  listByAccount(accountId: AccountId): Promise<InstanceTag[]>;
+  /** Adds the tag or replaces the value of its key. */
+  put(accountId: AccountId, t: InstanceTag): Promise<void>;
+  /** Removes the named keys, or every tag of the instance when keys is undefined. */
+  delete(accountId: AccountId, id: InstanceId, keys?: string[]): Promise<void>;
+}
+
+export interface ClientTokenCall {
+  accountId: AccountId;
+  action: string;
+  token: string;
+}
+
+export interface ClientTokenRepo {
+  /** The first call with this token (its request hash and answer as JSON text), unless it has expired. */
+  get(call: ClientTokenCall, nowMs: number): Promise<{ requestHash: string; response: string } | undefined>;
+  put(call: ClientTokenCall, stored: { requestHash: string; response: string; expiresAtMs: number }): Promise<void>;
+  purge(nowMs: number): Promise<number>;
 }
 
 export interface AddressRepo {
@@ -166,6 +196,8 @@ export interface Repos {
   securityIps: SecurityIpRepo;
   addresses: AddressRepo;
   audit: AuditRepo;
+  tags: TagRepo;
+  clientTokens: ClientTokenRepo;
   dbAccounts: DbAccountRepo;
   databases: DatabaseRepo;
   privileges: PrivilegeRepo;
