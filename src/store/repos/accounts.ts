@@ -4,6 +4,9 @@ import type { AccessKeyRecord, AccountId, AccountRecord, KeyStatus } from '../..
 import type { AccountRepo } from '../types.js';
 import type { AccessKeysTable, AccountsTable } from '../schema.js';
 import { guardUnique, type RepoContext } from './context.js';
+import { preparedQuery } from './prepared.js';
+
+const keyById = preparedQuery(['id'], (db, p) => db.selectFrom('access_keys').selectAll().where('access_key_id', '=', p.id));
 
 /** PostgreSQL channel on which key changes are announced to every node's key cache (see postgres-store.ts). */
 export const KEYS_CHANNEL = 'localrds_keys';
@@ -62,7 +65,7 @@ export function accountRepo(ctx: RepoContext): AccountRepo {
         .execute();
     },
     async getKey(accessKeyId) {
-      const r = await db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+      const [r] = await keyById(ctx, { id: accessKeyId });
       return r && toKey(r);
     },
     async listKeys(accountId) {
