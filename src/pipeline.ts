@@ -4,7 +4,8 @@
 // Each stage returns a fuller type: RawRequest -> RpcRequest -> Resolved -> Authenticated -> Decoded.
 import { API_VERSION, findOperation, OTHER_RDS_ACTIONS, type ActionName } from './api/catalogue.js';
 import type { OpSpec } from './api/op.js';
-import { authenticate, type AuthDeps, type Principal } from './auth/authenticate.js';
+import { authenticateDeferred, type AuthDeps, type Principal } from './auth/authenticate.js';
+import { cachedKeyLookup } from './auth/key-cache.js';
 import { batchedNonceUse } from './auth/nonce-batch.js';
 import type { ServiceConfig } from './config.js';
 import type { AuditRecord, Engine, InstanceId, InstanceRecord } from './domain/types.js';
@@ -61,7 +62,7 @@ export interface Decoded extends Authenticated { input: Record<string, unknown> 
 
 export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise<WireResponse> {
   const authDeps: AuthDeps = {
-    getKey: (id) => deps.store.read((r) => r.accounts.getKey(id)),
+    getKey: cachedKeyLookup(deps.store),
     useNonce: batchedNonceUse(deps.store),
     now: deps.now,
   };
@@ -75,11 +76,19 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       format = rpc.format;
       resolved = resolve(rpc);
       seen.action = resolved.actionName;
-      authed = await authenticateStage(resolved, authDeps);
-      for (const gate of deps.gates ?? []) await gate(authed);
-      const decoded = decode(authed);
-      const output = await handle(decoded, deps);
-      return encodeSuccess(decoded.actionName, raw.requestId, output, format);
+      const pending = await authenticateStage(resolved, authDeps);
+      // A change waits for its nonce before anything else; a read runs beside the nonce's commit, and its
+      // answer (or its error) waits for it, so a replay is refused whatever the read would have said.
+      if (resolved.op.mutates) await pending.nonceChecked;
+      authed = pending.authed;
+      let output: object;
+      try {
+        for (const gate of deps.gates ?? []) await gate(authed);
+        output = await handle(decode(authed), deps);
+      } finally {
+        await pending.nonceChecked;
+      }
+      return encodeSuccess(resolved.actionName, raw.requestId, output, format);
     } catch (e) {
       const err = toApiError(e, raw, deps.logger);
       seen.code = err.code;
@@ -115,9 +124,10 @@ export function resolve(rpc: RpcRequest): Resolved {
   return { ...rpc, op, actionName: rpc.action as ActionName };
 }
 
-// 5: signature, clock window, nonce.
-export async function authenticateStage(req: Resolved, deps: AuthDeps): Promise<Authenticated> {
-  return { ...req, principal: await authenticate(req, deps) };
+// 5: signature, clock window; the nonce's once-only check is under way when this returns.
+export async function authenticateStage(req: Resolved, deps: AuthDeps): Promise<{ authed: Authenticated; nonceChecked: Promise<void> }> {
+  const { principal, nonceChecked } = await authenticateDeferred(req, deps);
+  return { authed: { ...req, principal }, nonceChecked };
 }
 
 // 6: catalogue shapes -> typed input.

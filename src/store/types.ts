@@ -38,6 +38,11 @@ export interface AccountRepo {
 export interface NonceRepo {
   /** Records the nonce; false when the same (accessKeyId, nonce) is already held and not expired. */
   use(accessKeyId: string, nonce: string, nowMs: number, expiresAtMs: number): Promise<boolean>;
+  /**
+   * use() for many distinct (accessKeyId, nonce) pairs in one statement; the answers in the same order.
+   * The pairs must not repeat within one call.
+   */
+  useMany(items: ReadonlyArray<{ accessKeyId: string; nonce: string; expiresAtMs: number }>, nowMs: number): Promise<boolean[]>;
   /** Drops nonces whose expiry has passed. */
   purge(nowMs: number): Promise<number>;
 }
@@ -220,8 +225,14 @@ export interface StateStore {
    * Everything a committed tx wrote survives kill -9 (SQLite WAL with synchronous=FULL; PostgreSQL default).
    */
   tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions): Promise<T>;
-  /** Read-only convenience (may skip the transaction on SQLite). */
+  /** Runs fn in one read-only transaction (one snapshot for all of its queries). */
   read<T>(fn: (r: Repos) => Promise<T>): Promise<T>;
+  /**
+   * A token that changes whenever an access key or account may have changed, in this process or in another
+   * one sharing the store (SQLite: this process's commits plus PRAGMA data_version; PostgreSQL: LISTEN/NOTIFY,
+   * and a fresh token on every call while the listening connection is down). Cheap enough for every request.
+   */
+  keysVersion(): string;
   close(): Promise<void>;
 }
 
