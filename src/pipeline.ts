@@ -7,7 +7,8 @@ import type { OpSpec } from './api/op.js';
 import { authenticate, type AuthDeps, type Principal } from './auth/authenticate.js';
 import { batchedNonceUse } from './auth/nonce-batch.js';
 import type { ServiceConfig } from './config.js';
-import type { AuditRecord, InstanceId } from './domain/types.js';
+import type { AuditRecord, Engine, InstanceId } from './domain/types.js';
+import type { EngineMode } from './engines/types.js';
 import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
 import type { BindProbe } from './handlers/allocate.js';
@@ -34,6 +35,8 @@ export interface PipelineDeps {
   baseUrl(raw: RawRequest): string;
   /** After a write committed: make the listeners of these instances match the store, then settle their status. */
   afterCommit(instanceIds: InstanceId[]): Promise<void>;
+  /** How instances of an engine are served; per-instance servers when not given. */
+  engineMode?: (engine: Engine) => EngineMode['kind'];
   /** Optional gates after authentication (throttling, RAM policy). Throw ApiError to refuse. */
   gates?: Array<(req: Authenticated) => void | Promise<void>>;
   /** Called once per answer (metrics): the catalogue's Action or 'unknown', and 'Success' or the error code. */
@@ -123,6 +126,7 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
       config: deps.config,
       touch: (id) => touched.add(id),
       probe: deps.probe,
+      engineMode: deps.engineMode ?? (() => 'per-instance'),
     }, req.input);
     // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
     if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, 'Success', output));

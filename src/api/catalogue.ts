@@ -2,6 +2,11 @@
 import { allocateInstancePublicConnection, describeDBInstanceNetInfo, modifyDBInstanceConnectionString, releaseInstancePublicConnection } from './ops-network.js';
 import { describeDBInstanceIPArrayList, modifySecurityIps } from './ops-security.js';
 import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances } from './ops-instances.js';
+import {
+  createAccount, deleteAccount, describeAccounts, grantAccountPrivilege, lockAccount, modifyAccountDescription, resetAccount,
+  resetAccountPassword, revokeAccountPrivilege, unlockAccount,
+} from './ops-accounts.js';
+import { createDatabase, deleteDatabase, describeDatabases, modifyDBDescription } from './ops-databases.js';
 import type { OpSpec } from './op.js';
 
 export const OPERATIONS = {
@@ -15,6 +20,20 @@ export const OPERATIONS = {
   DescribeDBInstances: describeDBInstances,
   DescribeDBInstanceAttribute: describeDBInstanceAttribute,
   DeleteDBInstance: deleteDBInstance,
+  CreateAccount: createAccount,
+  DescribeAccounts: describeAccounts,
+  DeleteAccount: deleteAccount,
+  ResetAccountPassword: resetAccountPassword,
+  ResetAccount: resetAccount,
+  ModifyAccountDescription: modifyAccountDescription,
+  LockAccount: lockAccount,
+  UnlockAccount: unlockAccount,
+  GrantAccountPrivilege: grantAccountPrivilege,
+  RevokeAccountPrivilege: revokeAccountPrivilege,
+  CreateDatabase: createDatabase,
+  DescribeDatabases: describeDatabases,
+  DeleteDatabase: deleteDatabase,
+  ModifyDBDescription: modifyDBDescription,
 } as const;
 
 export type ActionName = keyof typeof OPERATIONS;
@@ -33,8 +52,8 @@ export function findOperation(action: string): OpSpec | undefined {
 export const OTHER_RDS_ACTIONS: ReadonlySet<string> = new Set([
   'ReleaseInstanceConnection', 'AllocateReadWriteSplittingConnection', 'ReleaseReadWriteSplittingConnection',
   'SwitchDBInstanceNetType', 'ModifyDBInstanceNetworkType', 'ModifyDBInstanceNetworkExpireTime',
-  'CreateReadOnlyDBInstance', 'CreateAccount', 'DeleteAccount', 'DescribeAccounts', 'ResetAccountPassword', 'GrantAccountPrivilege',
-  'RevokeAccountPrivilege', 'CreateDatabase', 'DeleteDatabase', 'DescribeDatabases', 'RestartDBInstance', 'ModifyDBInstanceSpec',
+  'CreateReadOnlyDBInstance',
+  'RestartDBInstance', 'ModifyDBInstanceSpec',
   'ModifyDBInstanceDescription', 'ModifyDBInstanceDeletionProtection', 'DescribeRegions', 'DescribeAvailableZones',
   'DescribeAvailableClasses', 'DescribeDBInstancesByExpireTime', 'DescribeDBInstancesAsCsv', 'DescribeDBInstancePerformance',
   'CreateBackup', 'DescribeBackups', 'DescribeBackupPolicy', 'ModifyBackupPolicy', 'DescribeParameters', 'ModifyParameter',

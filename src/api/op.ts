@@ -4,7 +4,7 @@ import { int, str, type OutShape, type ParamSpecs } from './shapes.js';
 
 export interface OpSpec<P extends ParamSpecs = ParamSpecs, S extends OutShape = OutShape> {
   readonly name: string;
-  readonly group: 'network' | 'security' | 'instances';
+  readonly group: 'network' | 'security' | 'instances' | 'accounts' | 'databases';
   /** Our own words; shown by the explorer. */
   readonly summary: string;
   readonly params: P;

@@ -64,6 +64,30 @@ export const ERROR_CODES = {
   'InvalidSecurityIPList.Duplicate': { status: 400, message: 'Specified security IP list is not valid: Duplicate IP address in the list.', hint: 'Remove the repeated entry.' },
   'InvalidIPArrayAttribute.Format': { status: 400, message: 'The format of the IP attribute is invalid.', hint: 'DBInstanceIPArrayAttribute is empty or "hidden".' },
   'InvalidWhitelistNetType.Malformed': { status: 400, message: 'Specified WhitelistNetType  is not valid.', hint: 'Use Classic, VPC or MIX.' },
+  // --- RDS: database accounts and grants ---
+  'InvalidAccountName.Format': { status: 400, message: 'Specified account name is not valid.', hint: 'Lowercase letters, digits and underscores (MySQL also uppercase), starting with a letter and ending with a letter or digit; 2-32 characters on MySQL 5.7/8.0, 2-16 on MySQL 5.6 and MariaDB, 2-63 on PostgreSQL (16 on local disks, no "pg" prefix).' },
+  'InvalidAccountName.Forbid': { status: 400, message: 'Specified account name is a keyword in RDS.', hint: 'Pick a name that is not reserved (root, admin, postgres, ... and anything starting with localrds).' },
+  'InvalidAccountName.Duplicate': { status: 400, message: 'Specified account name already exists in this instance.', hint: 'The instance already has this account (on MySQL, a standard account may not differ from the privileged one only by case; on a shared --backend server, names are server-wide).' },
+  'InvalidAccountName.NotFound': { status: 404, message: 'Specified account name does not exist.', hint: 'Take AccountName from DescribeAccounts.' },
+  'InvalidAccountPassword.Format': { status: 400, message: 'Specified account password is not valid.', hint: '8-32 characters with at least three of: uppercase, lowercase, digits, and the specials !@#$%^&*()_+-=' },
+  'InvalidAccountDescription.Format': { status: 400, message: 'Specified account description is not valid.', hint: '2-256 characters, starting with a letter or a Chinese character, not with http:// or https://.' },
+  AccountLimitExceeded: { status: 403, message: 'AccountQuotaExceeded: Exceeding the allowed amount of account', hint: 'An instance holds at most 500 accounts (AccountMaxQuantity); delete one first.' },
+  IncorrectAccountType: { status: 403, message: 'Current account type does not support this operation.', hint: 'MySQL and MariaDB allow one privileged account, which already has every database; ResetAccount takes the privileged account.' },
+  IncorrectAccountStatus: { status: 400, message: 'Current account status does not support this operation.', hint: 'Unlock the account (UnlockAccount) first.' },
+  AccountActionForbidden: { status: 401, message: 'Some objects depend on account.', hint: 'The account owns a database (PostgreSQL DBOwner): delete the database first.' },
+  'InvalidEngineVersion.NotSupported': { status: 400, message: 'Current db instance does not support sysadmin.', hint: 'Sysadmin accounts exist only on SQL Server; use Normal or Super.' },
+  IncorrectDBInstanceType: { status: 403, message: 'Current DB instance type does not support this operation.', hint: 'LockAccount and UnlockAccount are PostgreSQL only; ResetAccount and RevokeAccountPrivilege are not available on PostgreSQL.' },
+  'InvalidAccountPrivilege.Malformed': { status: 400, message: 'Specified account privilege is not valid.', hint: 'MySQL and MariaDB: ReadWrite, ReadOnly, DDLOnly, DMLOnly; PostgreSQL: DBOwner; SQL Server: ReadWrite, ReadOnly, DBOwner.' },
+  InvalidDBNameOrAccountPrivilege: { status: 400, message: 'Account permissions and database names must correspond.', hint: 'Give as many comma-separated AccountPrivilege values as DBName values.' },
+  'InvalidDB.NotFound': { status: 404, message: 'Specified db does not exist or DB status does not support.', hint: 'Create the database (CreateDatabase) before granting on it.' },
+  // --- RDS: databases ---
+  'InvalidDBName.Format': { status: 400, message: 'Specified DB name is not valid.', hint: '2-64 characters: lowercase letters, digits, underscores and hyphens, starting with a letter and ending with a letter or digit.' },
+  'InvalidDBName.Forbid': { status: 400, message: 'Specified DB name is a keyword in RDS.', hint: 'Pick a name that is not reserved (mysql, sys, postgres, template0, ... and anything starting with localrds).' },
+  'InvalidDBName.Duplicate': { status: 400, message: 'Specified DB name already exists in the This instance.', hint: 'The instance already has this database (on a shared --backend server, names are server-wide).' },
+  'InvalidDBName.NotFound': { status: 404, message: 'Specified one or more DB name does not exist or DB status does not support.', hint: 'Take DBName from DescribeDatabases.' },
+  'InvalidDBDescription.Format': { status: 400, message: 'Specified DB description is not valid.', hint: '2-256 characters, starting with a letter or a Chinese character, not with http:// or https://.' },
+  'InvalidCharacterSetName.Format': { status: 400, message: 'Specified character set name is not valid.', hint: 'MySQL and MariaDB: utf8, gbk, latin1, utf8mb4; PostgreSQL: charset[,collate[,ctype]] such as UTF8,C,en_US.utf8.' },
+  SqlExcutionFailed: { status: 400, message: 'Due to the limit number you can\'t create a database.', hint: 'An instance holds at most 500 databases (DBMaxQuantity); delete one first.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -30,6 +30,11 @@ export interface LocalrdsOptions {
   tls?: 'auto' | 'off' | { certFile: string; keyFile: string };
   /** Lower-cased engine -> backend database server. */
   backends?: Record<string, BackendAddress>;
+  /**
+   * How each engine's instances are served. Default: shared for an engine with a --backend server (names are
+   * server-wide there), per-instance otherwise.
+   */
+  engineMode?: PipelineDeps['engineMode'];
   service?: Partial<ServiceConfig>;
   /** Embedded DNS server port (UDP+TCP); undefined = off. */
   dnsPort?: number;
@@ -107,6 +112,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     store, config, logger, now,
     observe: metrics.observe,
     probe: probeBind,
+    engineMode: opts.engineMode ?? ((engine) => (opts.backends?.[engine.toLowerCase()] ? 'shared' : 'per-instance')),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[]) => {
       for (const id of ids) {

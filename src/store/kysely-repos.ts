@@ -11,6 +11,9 @@ import { endpointRepo } from './repos/endpoints.js';
 import { securityIpRepo } from './repos/security-ips.js';
 import { addressRepo } from './repos/addresses.js';
 import { auditRepo } from './repos/audit.js';
+import { dbAccountRepo } from './repos/db-accounts.js';
+import { databaseRepo } from './repos/databases.js';
+import { privilegeRepo } from './repos/privileges.js';
 
 /** readOnly: the repos serve read(); row locks are skipped there since nothing will be written. */
 export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOnly?: boolean } = {}): Repos {
@@ -23,5 +26,8 @@ export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOn
     securityIps: securityIpRepo(ctx),
     addresses: addressRepo(ctx),
     audit: auditRepo(ctx),
+    dbAccounts: dbAccountRepo(ctx),
+    databases: databaseRepo(ctx),
+    privileges: privilegeRepo(ctx),
   };
 }

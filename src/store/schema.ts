@@ -103,6 +103,38 @@ export interface AuditTable {
   result: string;
 }
 
+export interface DbAccountsTable {
+  account_id: string;
+  instance_id: string;
+  name: string;
+  type: string;
+  description: string;
+  /** 0 or 1. */
+  locked: number;
+  mysql_hash: string;
+  scram_verifier: string;
+  created_at: string;
+}
+
+export interface DbDatabasesTable {
+  account_id: string;
+  instance_id: string;
+  name: string;
+  charset: string;
+  collate: string;
+  ctype: string;
+  description: string;
+  created_at: string;
+}
+
+export interface DbPrivilegesTable {
+  account_id: string;
+  instance_id: string;
+  account_name: string;
+  db_name: string;
+  privilege: string;
+}
+
 export interface SchemaMigrationsTable {
   id: string;
   applied_at: string;
@@ -118,5 +150,8 @@ export interface Database {
   addresses: AddressesTable;
   address_marks: AddressMarksTable;
   audit: AuditTable;
+  db_accounts: DbAccountsTable;
+  db_databases: DbDatabasesTable;
+  db_privileges: DbPrivilegesTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -1,8 +1,8 @@
 // The narrow store interface. Handlers only ever see `Repos` inside `tx`.
 // Implementations: sqlite-store.ts (better-sqlite3, default) and postgres-store.ts (pg), both via Kysely.
 import type {
-  AccessKeyRecord, AccountId, AccountRecord, AuditRecord, EndpointRecord, InstanceId, InstanceRecord,
-  InstanceStatus, PoolName, SecurityIpGroup,
+  AccessKeyRecord, AccountId, AccountRecord, AuditRecord, DatabaseRecord, DbAccountRecord, EndpointRecord, Engine,
+  InstanceId, InstanceRecord, InstanceStatus, PoolName, PrivilegeRecord, SecurityIpGroup,
 } from '../domain/types.js';
 
 export interface InstanceFilter {
@@ -104,6 +104,59 @@ export interface AuditRepo {
   list(opts: { accountId?: string; limit: number }): Promise<AuditRecord[]>;
 }
 
+/** What ModifyAccountDescription, Lock/UnlockAccount and the password resets change on an account. */
+export type DbAccountPatch = Partial<Pick<DbAccountRecord, 'description' | 'locked' | 'mysqlHash' | 'scramVerifier'>>;
+
+/**
+ * Database accounts of instances (CreateAccount ...). Scoped by (tenant account, instance); names are unique per
+ * instance (CONSTRAINTS.dbAccount). Deleting the instance removes them; deleting one removes its grants.
+ */
+export interface DbAccountRepo {
+  insert(a: DbAccountRecord): Promise<void>;
+  get(accountId: AccountId, instanceId: InstanceId, name: string): Promise<DbAccountRecord | undefined>;
+  /** Ordered by name (byte order), as the servers list them. */
+  list(accountId: AccountId, instanceId: InstanceId): Promise<DbAccountRecord[]>;
+  /** False when there is no such account. */
+  update(accountId: AccountId, instanceId: InstanceId, name: string, patch: DbAccountPatch): Promise<boolean>;
+  delete(accountId: AccountId, instanceId: InstanceId, name: string): Promise<void>;
+  /** Accounts of the given instances, across tenants (engine reconciler). */
+  listByInstanceIds(ids: string[]): Promise<DbAccountRecord[]>;
+  /**
+   * Shared-server mode, where names are server-wide: whether any instance of this engine, of any tenant, other
+   * than `exceptInstanceId`, holds an account with exactly this name.
+   */
+  nameHeldOnEngine(engine: Engine, name: string, exceptInstanceId?: InstanceId): Promise<boolean>;
+}
+
+/** Databases of instances (CreateDatabase ...), scoped and removed like accounts (CONSTRAINTS.dbDatabase). */
+export interface DatabaseRepo {
+  insert(d: DatabaseRecord): Promise<void>;
+  get(accountId: AccountId, instanceId: InstanceId, name: string): Promise<DatabaseRecord | undefined>;
+  /** Ordered by name (byte order), as the servers list them. */
+  list(accountId: AccountId, instanceId: InstanceId): Promise<DatabaseRecord[]>;
+  /** False when there is no such database. */
+  setDescription(accountId: AccountId, instanceId: InstanceId, name: string, description: string): Promise<boolean>;
+  delete(accountId: AccountId, instanceId: InstanceId, name: string): Promise<void>;
+  listByInstanceIds(ids: string[]): Promise<DatabaseRecord[]>;
+  /** As DbAccountRepo.nameHeldOnEngine, for database names. */
+  nameHeldOnEngine(engine: Engine, name: string, exceptInstanceId?: InstanceId): Promise<boolean>;
+}
+
+/**
+ * Grants: one mode per (account, database) of an instance. Both must exist (foreign keys); deleting either
+ * removes the grant.
+ */
+export interface PrivilegeRepo {
+  /** Inserts or replaces the mode of (accountName, dbName). */
+  put(p: PrivilegeRecord): Promise<void>;
+  delete(accountId: AccountId, instanceId: InstanceId, accountName: string, dbName: string): Promise<void>;
+  /** Every grant of the instance, ordered by account name then database name. */
+  list(accountId: AccountId, instanceId: InstanceId): Promise<PrivilegeRecord[]>;
+  /** Drops every grant of one account (ResetAccount). */
+  deleteByAccount(accountId: AccountId, instanceId: InstanceId, accountName: string): Promise<void>;
+  listByInstanceIds(ids: string[]): Promise<PrivilegeRecord[]>;
+}
+
 export interface Repos {
   accounts: AccountRepo;
   nonces: NonceRepo;
@@ -112,6 +165,9 @@ export interface Repos {
   securityIps: SecurityIpRepo;
   addresses: AddressRepo;
   audit: AuditRepo;
+  dbAccounts: DbAccountRepo;
+  databases: DatabaseRepo;
+  privileges: PrivilegeRepo;
 }
 
 export interface TxOptions {
