@@ -48,6 +48,8 @@ export interface LocalrdsOptions {
   now?: () => number;
   /** Requests per second per account; beyond it Throttling.User. Undefined or 0: no limit. */
   rateLimit?: number;
+  /** Running server parameters for DescribeParameters (the instance engines' parameters()); defaults when absent. */
+  engineParameters?: PipelineDeps['engineParameters'];
   /** Extra pipeline gates (throttling, RAM) and HTTP routes (explorer) added by other modules. */
   gates?: PipelineDeps['gates'];
   routes?: AdminRoute[];
@@ -140,6 +142,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     probe: probeBind,
     // What the instance engine really does per engine (a --backend is shared; no binaries or --engines none: none).
     engineMode: opts.engineMode ?? ((engine) => engines.availability().find((x) => x.engine === engine)?.mode ?? 'none'),
+    engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[], effects) => {
       let failure: unknown;
