@@ -11,8 +11,10 @@ import type { AuditRecord, Engine, InstanceId } from './domain/types.js';
 import type { EngineMode } from './engines/types.js';
 import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
+import type { BindProbe } from './handlers/allocate.js';
 import { HANDLERS } from './handlers/index.js';
 import { isRetryable } from './store/errors.js';
+import { isStoreUnavailable } from './store/unavailable.js';
 import { decodeParams } from './protocol/decode.js';
 import { encodeError, encodeSuccess, type WireResponse } from './protocol/encode.js';
 import { parseRpc, peekFormat, type RawRequest, type RpcRequest } from './protocol/rpc-request.js';
@@ -31,12 +33,19 @@ export interface PipelineDeps {
   now(): number;
   /** Base URL as the caller reached us (for Recommend links). */
   baseUrl(raw: RawRequest): string;
-  /** After a write committed: make the listeners of these instances match the store, then settle their status. */
-  afterCommit(instanceIds: InstanceId[]): Promise<void>;
+  /**
+   * After a write committed: make the servers (accounts, databases, grants) and then the listeners of these
+   * instances match the store, restart the servers a RestartDBInstance asked for, then settle their status.
+   */
+  afterCommit(instanceIds: InstanceId[], effects: { restart: InstanceId[] }): Promise<void>;
   /** How instances of an engine are served; per-instance servers when not given. */
   engineMode?: (engine: Engine) => EngineMode['kind'];
   /** Optional gates after authentication (throttling, RAM policy). Throw ApiError to refuse. */
   gates?: Array<(req: Authenticated) => void | Promise<void>>;
+  /** Called once per answer (metrics): the catalogue's Action or 'unknown', and 'Success' or the error code. */
+  observe?(o: { action: string; code: string; seconds: number }): void;
+  /** Tries binding a candidate endpoint address before an allocation commits (handlers/allocate.ts). */
+  probe?: BindProbe;
 }
 
 export interface Resolved extends RpcRequest { op: OpSpec; actionName: ActionName }
@@ -50,13 +59,14 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
     now: deps.now,
   };
 
-  return async function run(raw: RawRequest): Promise<WireResponse> {
+  const run = async (raw: RawRequest, seen: { action: string; code: string }): Promise<WireResponse> => {
     let format = peekFormat(raw.rawQuery, raw.body, raw.headers['content-type']);
     let authed: Authenticated | undefined;
     try {
       const rpc = parseRpc(raw);
       format = rpc.format;
       const resolved = resolve(rpc);
+      seen.action = resolved.actionName;
       authed = await authenticateStage(resolved, authDeps);
       for (const gate of deps.gates ?? []) await gate(authed);
       const decoded = decode(authed);
@@ -64,11 +74,21 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       return encodeSuccess(decoded.actionName, raw.requestId, output, format);
     } catch (e) {
       const err = toApiError(e, raw, deps.logger);
+      seen.code = err.code;
       // Every authenticated attempt at a change is audited, refused ones (RAM, bad input, state) too; throttled
       // ones are not, so that a flood past the rate costs no extra write.
       if (authed?.op.mutates && err.code !== 'Throttling.User') await auditFailure(deps, authed, err.code);
       return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw) });
     }
+  };
+  const observe = deps.observe;
+  if (!observe) return (raw) => run(raw, { action: 'unknown', code: 'Success' });
+  return async (raw) => {
+    const started = process.hrtime.bigint();
+    const seen = { action: 'unknown', code: 'Success' };
+    const wire = await run(raw, seen);
+    observe({ ...seen, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    return wire;
   };
 }
 
@@ -98,6 +118,7 @@ export function decode(req: Authenticated): Decoded {
 // 7 + 8: the handler in one transaction, then the data plane for what it touched.
 export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> {
   const touched = new Set<InstanceId>();
+  const restarts = new Set<InstanceId>();
   const handler = HANDLERS[req.actionName] as (ctx: HandlerContext, input: Record<string, unknown>) => Promise<object>;
   const run = async (repos: HandlerContext['repos']) => {
     const output = await handler({
@@ -108,6 +129,8 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
       repos,
       config: deps.config,
       touch: (id) => touched.add(id),
+      restart: (id) => { restarts.add(id); touched.add(id); },
+      probe: deps.probe,
       engineMode: deps.engineMode ?? (() => 'per-instance'),
     }, req.input);
     // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
@@ -115,7 +138,7 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
     return output;
   };
   const output = req.op.mutates ? await deps.store.tx(run) : await deps.store.read(run);
-  if (touched.size > 0) await deps.afterCommit([...touched]);
+  if (touched.size > 0) await deps.afterCommit([...touched], { restart: [...restarts] });
   return output;
 }
 
@@ -141,6 +164,11 @@ function toApiError(e: unknown, raw: RawRequest, logger: Logger): ApiError {
     // A transaction that kept losing serialization conflicts (PostgreSQL, heavy contention): nothing was
     // written, and the caller may simply retry, which is what 503 ServiceUnavailable tells the SDKs.
     logger.warn({ requestId: raw.requestId, err: e instanceof Error ? e.message : String(e) }, 'transaction conflicts exhausted the retries');
+    return new ApiError('ServiceUnavailable');
+  }
+  if (isStoreUnavailable(e)) {
+    // The store (PostgreSQL) cannot be reached: nothing was acknowledged, and the pool reconnects by itself.
+    logger.warn({ requestId: raw.requestId, err: e instanceof Error ? e.message : String(e) }, 'store unavailable');
     return new ApiError('ServiceUnavailable');
   }
   // Never echo internals to the client; the log has the request id to find them.

@@ -1,7 +1,7 @@
 // The catalogue: every Action localrds serves, keyed by its wire name.
 import { allocateInstancePublicConnection, describeDBInstanceNetInfo, modifyDBInstanceConnectionString, releaseInstancePublicConnection } from './ops-network.js';
 import { describeDBInstanceIPArrayList, modifySecurityIps } from './ops-security.js';
-import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances } from './ops-instances.js';
+import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances, restartDBInstance } from './ops-instances.js';
 import {
   createAccount, deleteAccount, describeAccounts, grantAccountPrivilege, lockAccount, modifyAccountDescription, resetAccount,
   resetAccountPassword, revokeAccountPrivilege, unlockAccount,
@@ -34,6 +34,7 @@ export const OPERATIONS = {
   DescribeDatabases: describeDatabases,
   DeleteDatabase: deleteDatabase,
   ModifyDBDescription: modifyDBDescription,
+  RestartDBInstance: restartDBInstance,
 } as const;
 
 export type ActionName = keyof typeof OPERATIONS;
@@ -52,8 +53,7 @@ export function findOperation(action: string): OpSpec | undefined {
 export const OTHER_RDS_ACTIONS: ReadonlySet<string> = new Set([
   'ReleaseInstanceConnection', 'AllocateReadWriteSplittingConnection', 'ReleaseReadWriteSplittingConnection',
   'SwitchDBInstanceNetType', 'ModifyDBInstanceNetworkType', 'ModifyDBInstanceNetworkExpireTime',
-  'CreateReadOnlyDBInstance',
-  'RestartDBInstance', 'ModifyDBInstanceSpec',
+  'CreateReadOnlyDBInstance', 'ModifyDBInstanceSpec',
   'ModifyDBInstanceDescription', 'ModifyDBInstanceDeletionProtection', 'DescribeRegions', 'DescribeAvailableZones',
   'DescribeAvailableClasses', 'DescribeDBInstancesByExpireTime', 'DescribeDBInstancesAsCsv', 'DescribeDBInstancePerformance',
   'CreateBackup', 'DescribeBackups', 'DescribeBackupPolicy', 'ModifyBackupPolicy', 'DescribeParameters', 'ModifyParameter',

@@ -2,7 +2,7 @@
 import type { HandlerTable } from './context.js';
 import { allocateInstancePublicConnection, describeDBInstanceNetInfo, modifyDBInstanceConnectionString, releaseInstancePublicConnection } from './network.js';
 import { describeDBInstanceIPArrayList, modifySecurityIps } from './security.js';
-import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances } from './instances.js';
+import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances, restartDBInstance } from './instances.js';
 import {
   createAccount, deleteAccount, describeAccounts, lockAccount, modifyAccountDescription, resetAccount, resetAccountPassword,
   unlockAccount,
@@ -35,4 +35,5 @@ export const HANDLERS = {
   DescribeDatabases: describeDatabases,
   DeleteDatabase: deleteDatabase,
   ModifyDBDescription: modifyDBDescription,
+  RestartDBInstance: restartDBInstance,
 } satisfies HandlerTable;

@@ -49,7 +49,8 @@ export interface InstanceRepo {
   /** Every instance whose status is not Running (all accounts): what the reconciler may settle. */
   listTransitional(): Promise<InstanceRecord[]>;
   delete(accountId: AccountId, id: InstanceId): Promise<void>;
-  countAll(): Promise<number>;
+  /** Every instance, or only those of the given engines (--max-instances counts instances with a server). */
+  countAll(engines?: readonly Engine[]): Promise<number>;
 }
 
 export interface EndpointRepo {
@@ -62,6 +63,8 @@ export interface EndpointRepo {
   /** Changes name and/or port of one endpoint. */
   update(connectionString: string, next: { connectionString: string; port: number }): Promise<void>;
   setBindError(connectionString: string, error: string): Promise<void>;
+  /** Moves the endpoint to another address of its pool (an address another process took before it could bind). */
+  setAddress(connectionString: string, address: string): Promise<void>;
   listAll(): Promise<EndpointRecord[]>;
   /** Endpoints of the given instances, across accounts (data plane). */
   listByInstanceIds(ids: string[]): Promise<EndpointRecord[]>;
@@ -86,6 +89,13 @@ export interface AddressRepo {
   allocate(pool: PoolName, first: number, last: number, owner: { accountId: AccountId; instanceId: InstanceId }, nowMs: number): Promise<string | undefined>;
   /** Marks the address released; it may be handed out again once nowMs >= quarantineUntilMs. */
   release(pool: PoolName, address: string, quarantineUntilMs: number): Promise<void>;
+  /**
+   * The address (just allocated) is held by another process: it goes back as released with the reason, and is
+   * not handed out again before retryAtMs.
+   */
+  skip(pool: PoolName, address: string, reason: string, retryAtMs: number): Promise<void>;
+  /** Addresses passed over and not yet due for a retry, with the reason (newest retry time first). */
+  listSkipped(pool: PoolName, nowMs: number): Promise<Array<{ address: string; reason: string; retryAtMs: number }>>;
   /** Addresses currently held (not released), for leak checks. */
   countHeld(pool: PoolName): Promise<number>;
 }

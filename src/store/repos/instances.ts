@@ -98,9 +98,11 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
     async delete(accountId, id) {
       await db.deleteFrom('instances').where('account_id', '=', accountId).where('id', '=', id).execute();
     },
-    async countAll() {
-      const r = await db.selectFrom('instances')
-        .select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    async countAll(engines?: readonly Engine[]) {
+      if (engines && engines.length === 0) return 0;
+      let q = db.selectFrom('instances').select((eb) => eb.fn.countAll<number | string>().as('n'));
+      if (engines) q = q.where('engine', 'in', [...engines]);
+      const r = await q.executeTakeFirstOrThrow();
       return num(r.n);
     },
   };
