@@ -19,6 +19,8 @@ export interface ServiceConfig {
   maxInstances: number;
   /** Engines whose instances each get a server process (per-instance mode): what maxInstances counts. */
   serverEngines: readonly Engine[];
+  /** How long DBInstanceClassChanging lasts after ModifyDBInstanceSpec (0: settled as soon as the call returns). */
+  specChangeMs: number;
 }
 
 export const DEFAULT_PUBLIC_POOL = '127.64.0.0/16';
@@ -35,6 +37,7 @@ export function defaultServiceConfig(over: Partial<ServiceConfig> = {}): Service
     netChangeMs: 0,
     maxInstances: 0,
     serverEngines: [],
+    specChangeMs: 0,
     ...over,
   };
 }

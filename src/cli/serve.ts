@@ -26,6 +26,7 @@ export const SERVE_HELP = `localrds serve [options]
   --quarantine-ms N      how long a released address stays out of the pool (default 60000)
   --create-ms N          how long an instance stays Creating (default 0: until its listener is up)
   --net-change-ms N      how long DBInstanceNetTypeChanging lasts (default 0: until the listeners match)
+  --spec-change-ms N     how long DBInstanceClassChanging lasts after ModifyDBInstanceSpec (default 0)
   --dns-port N           serve DNS (UDP and TCP) for connection strings on this port (default off)
   --rate-limit N         requests per second per account, beyond it Throttling.User (default 0: no limit)
   --metrics-public       serve GET /metrics to every address, not only loopback (env LOCALRDS_METRICS_PUBLIC=1)
@@ -47,7 +48,7 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
       host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, db: { type: 'string' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'no-tls': { type: 'boolean' },
       backend: { type: 'string', multiple: true }, 'public-pool': { type: 'string' }, 'private-pool': { type: 'string' },
-      domain: { type: 'string' }, 'quarantine-ms': { type: 'string' }, 'create-ms': { type: 'string' }, 'net-change-ms': { type: 'string' },
+      domain: { type: 'string' }, 'quarantine-ms': { type: 'string' }, 'create-ms': { type: 'string' }, 'net-change-ms': { type: 'string' }, 'spec-change-ms': { type: 'string' },
       'dns-port': { type: 'string' }, 'log-level': { type: 'string' }, 'rate-limit': { type: 'string' },
       'metrics-public': { type: 'boolean' }, engines: { type: 'string' }, 'max-instances': { type: 'string' },
   }, SERVE_HELP).values as Record<string, string | undefined> & { backend?: string[]; 'no-tls'?: boolean; 'metrics-public'?: boolean };
@@ -63,6 +64,7 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
   const q = num(v['quarantine-ms'], 'quarantine-ms'); if (q !== undefined) service.quarantineMs = q;
   const c = num(v['create-ms'], 'create-ms'); if (c !== undefined) service.createMs = c;
   const n = num(v['net-change-ms'], 'net-change-ms'); if (n !== undefined) service.netChangeMs = n;
+  const sc = num(v['spec-change-ms'], 'spec-change-ms'); if (sc !== undefined) service.specChangeMs = sc;
   const mi = num(v['max-instances'] ?? env.LOCALRDS_MAX_INSTANCES, 'max-instances'); if (mi !== undefined) service.maxInstances = mi;
   const engines = v.engines ?? env.LOCALRDS_ENGINES ?? 'auto';
   if (engines !== 'auto' && engines !== 'none') throw new UsageError('--engines takes auto or none', SERVE_HELP);

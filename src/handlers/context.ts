@@ -22,6 +22,8 @@ export interface HandlerContext {
   restart(instanceId: InstanceId): void;
   /** Tries binding a candidate endpoint address (allocate.ts); absent in unit tests that never listen. */
   probe?: BindProbe;
+  /** Running values of the named server parameters: the server's own, else the engine's documented defaults. */
+  engineParameters(instance: InstanceRecord, names: string[]): Promise<Record<string, string>>;
   engineMode(engine: Engine): EngineMode['kind'];
 }
 

@@ -45,6 +45,8 @@ export interface LocalrdsOptions {
   now?: () => number;
   /** Requests per second per account; beyond it Throttling.User. Undefined or 0: no limit. */
   rateLimit?: number;
+  /** Running server parameters for DescribeParameters (the instance engines' parameters()); defaults when absent. */
+  engineParameters?: PipelineDeps['engineParameters'];
   /** Extra pipeline gates (throttling, RAM) and HTTP routes (explorer) added by other modules. */
   gates?: PipelineDeps['gates'];
   routes?: AdminRoute[];
@@ -132,6 +134,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     store, config, logger, now,
     observe: metrics.observe,
     probe: probeBind,
+    engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
     engineMode: opts.engineMode ?? ((engine) => engineModes.get(engine) ?? 'per-instance'),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[], effects) => {
