@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pidAlive } from '../src/engines/process/server-process.js';
-import { create, login, publicEndpoint, PW, PW2, sdk, serverPids, type Api, type Family } from './helpers/engines.js';
+import { create, errorsToStderr, login, publicEndpoint, PW, PW2, sdk, serverPids, type Api, type Family } from './helpers/engines.js';
 import { startTestServer, type TestServer } from './helpers/localrds.js';
 import { connectOutcome } from './helpers/ports.js';
 
@@ -16,7 +16,7 @@ describe('instance servers end to end (official SDK, real servers, public endpoi
   let s: TestServer;
   let api: Api;
   before(async () => {
-    s = await startTestServer({ engines: 'auto' });
+    s = await startTestServer({ engines: 'auto', logger: errorsToStderr });
     api = sdk(s);
   });
   after(async () => {

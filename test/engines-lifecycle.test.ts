@@ -10,7 +10,7 @@ import { after, describe, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { freePort, kill9, startChild, type Child } from './helpers/child-server.js';
-import { create, login, publicEndpoint, PW, sdk, serverPids, type Family } from './helpers/engines.js';
+import { create, errorsToStderr, login, publicEndpoint, PW, sdk, serverPids, type Family } from './helpers/engines.js';
 import { startTestServer } from './helpers/localrds.js';
 
 const CREDS = { accessKeyId: 'LTAI5tEnginesLifecycle01', accessKeySecret: 'enginesLifecycleSecret0123456789' };
@@ -122,7 +122,7 @@ describe('shared --backend servers', () => {
 
 describe('--max-instances and API-only mode', () => {
   test('past --max-instances CreateDBInstance answers InsufficientResourceCapacity (404)', async () => {
-    const s = await startTestServer({ engines: 'auto', service: { maxInstances: 1 } });
+    const s = await startTestServer({ engines: 'auto', service: { maxInstances: 1 }, logger: errorsToStderr });
     try {
       const api = sdk(s);
       const first = await create(api, 'MySQL');

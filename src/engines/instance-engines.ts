@@ -367,6 +367,26 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     await template(driver, build, user).then(() => refillSpare(build.key), (e: unknown) => opts.logger.error({ build: build.label, err: String(e) }, 'template initialisation failed'));
   });
 
+  /**
+   * A new instance's server start, run in the background. A start that fails (a busy machine, a full disk) is
+   * retried every 2 s, up to 30 times, as the data plane retries a bind: the instance stays Creating meanwhile,
+   * and its endpoints refuse clients with the reason.
+   */
+  async function startInBackground(id: string, job: Promise<void>, attempt: number): Promise<void> {
+    await job.catch((e: unknown) => opts.logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed'));
+    await Promise.resolve(opts.onStarted?.(id)).catch((e: unknown) => opts.logger.error({ instanceId: id, err: String(e) }, 'after the instance server started'));
+    const slot = slots.get(id);
+    if (closed || !slot || slot.state !== 'failed' || attempt >= 30 || byEngine.get(slot.engine)?.mode.kind !== 'per-instance') return;
+    await new Promise((res) => setTimeout(res, 2000).unref());
+    if (closed || slots.get(id) !== slot) return;
+    const retry = serial(id, async () => {
+      const [desired] = await opts.load({ instanceId: id });
+      if (desired) await reconcileOne(desired);
+      else await removeInstance(id);
+    });
+    await startInBackground(id, retry, attempt + 1);
+  }
+
   const engines: InstanceEngines = {
     async reconcile(scope = {}) {
       if (closed) return;
@@ -382,9 +402,7 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
         else if (slots.has(id) || existsSync(pathsOf(id).dir)) await removeInstance(id);
       });
       if (!fresh) return job;
-      void job.catch((e: unknown) => opts.logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed'))
-        .then(() => opts.onStarted?.(id))
-        .catch((e: unknown) => opts.logger.error({ instanceId: id, err: String(e) }, 'after the instance server started'));
+      void startInBackground(id, job, 0);
     },
     target(instanceId): BackendTarget | undefined {
       const slot = slots.get(instanceId);

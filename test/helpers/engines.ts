@@ -96,3 +96,9 @@ export async function login(family: Family, ep: Endpoint, user: string, password
   };
 }
 
+
+/** A logger for engine tests: errors (a server that did not start, and why) go to stderr, the rest nowhere. */
+export const errorsToStderr = {
+  info() {}, warn() {},
+  error(o: object, msg?: string) { process.stderr.write(`localrds error: ${msg ?? ''} ${JSON.stringify(o)}\n`); },
+};
