@@ -458,7 +458,8 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
       });
     },
     servers(): InstanceServerState[] {
-      return [...slots.values()].map((s) => ({ instanceId: s.instanceId, state: s.state, reason: s.reason, server: s.server, ...(s.proc ? { pid: s.proc.pid } : {}) }));
+      // Only servers localrds runs: a shared --backend or an API-only instance has none of its own.
+      return [...slots.values()].filter((s) => byEngine.get(s.engine)?.mode.kind === 'per-instance').map((s) => ({ instanceId: s.instanceId, state: s.state, reason: s.reason, server: s.server, ...(s.proc ? { pid: s.proc.pid } : {}) }));
     },
     async close() {
       closed = true;
