@@ -150,7 +150,15 @@ describe('instance engine: per-instance servers', () => {
     const boss = await myLogin('boss', 'Boss#2026pw');
     const dbs = ((await boss.query('SHOW DATABASES'))[0] as Array<{ Database: string }>).map((r) => r.Database);
     assert.ok(dbs.includes('shop') && !dbs.includes('secret_db'), dbs.join(','));
+    // What the privileged account makes with SQL is its own: a reconcile leaves it alone.
+    await boss.query("CREATE USER 'mine'@'%' IDENTIFIED BY 'Mine#2026pw'");
+    await boss.query('CREATE DATABASE mine_db');
+    await engines.reconcile({ instanceId: myInst.id });
+    const after = ((await boss.query('SHOW DATABASES'))[0] as Array<{ Database: string }>).map((r) => r.Database);
+    assert.ok(after.includes('mine_db'), after.join(','));
     await boss.end();
+    const mine = await myLogin('mine', 'Mine#2026pw');
+    await mine.end();
   });
 
   it('reads running parameter values', async () => {

@@ -249,8 +249,17 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     });
   }
 
-  function perInstancePolicy(): ApplyPolicy {
-    return { mayDrop: () => true, beforeCreate: async () => undefined, afterDrop: async () => undefined };
+  /**
+   * Per-instance servers drop only what localrds made there (recorded in instances/<id>/managed.json before it was
+   * created): an account or database a privileged account made with SQL is the user's, not the store's to remove.
+   */
+  async function perInstancePolicy(instanceId: string): Promise<ApplyPolicy> {
+    const l = await sharedLedger(join(pathsOf(instanceId).dir, 'managed.json'));
+    return {
+      mayDrop: (kind, name) => l.owner(kind, name) === instanceId,
+      beforeCreate: (kind, name) => l.record(kind, name, instanceId),
+      afterDrop: (kind, name) => l.forget(kind, name),
+    };
   }
 
   async function sharedPolicy(engine: Engine, instanceId: string): Promise<ApplyPolicy> {
@@ -333,7 +342,7 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
       opts.logger.error({ instanceId: inst.id, err: slot.reason }, 'instance server did not start');
       return;
     }
-    await applyTo(await adminSession(r.driver, slot), desired, perInstancePolicy());
+    await applyTo(await adminSession(r.driver, slot), desired, await perInstancePolicy(inst.id));
   }
 
   async function fullPass(): Promise<void> {

@@ -1,5 +1,6 @@
-// Shared-server mode: which instance created each account and database on the --backend server, so that a
-// reconcile drops only what localrds made for that instance and never the server's other users or databases.
+// Which accounts and databases localrds created on a server, and for which instance: on a shared --backend server
+// (so a reconcile never drops the server's other users or databases) and on an instance's own server (so it never
+// drops what a privileged account made there with SQL).
 // A name is recorded before it is created, so a crash in between leaves at most a record of nothing.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 
