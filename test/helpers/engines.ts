@@ -36,7 +36,7 @@ export interface Api { call(action: string, fields: Record<string, unknown>): Pr
 export function sdk(s: { endpoint: string; credentials: Creds }): Api {
   const client = new rdsModule.default(new openapiCore.$OpenApiUtil.Config({
     accessKeyId: s.credentials.accessKeyId, accessKeySecret: s.credentials.accessKeySecret, endpoint: s.endpoint,
-    protocol: 'http', readTimeout: 60_000, connectTimeout: 10_000,
+    protocol: 'http', readTimeout: 60_000, connectTimeout: 60_000,
   }));
   return {
     async call(action, fields) {
