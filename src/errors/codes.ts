@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   InternalError: { status: 500, message: 'The request processing has failed due to some unknown error, exception or failure.', hint: 'A localrds bug: the server log has the RequestId.' },
   ServiceUnavailable: { status: 503, message: 'The request has failed due to a temporary failure of the server.', hint: 'Retry later.' },
   // --- RDS: instances ---
+  IdempotentParameterMismatch: { status: 400, message: 'The request uses the same client token as a previous, but non-identical request.', hint: 'Send a new ClientToken for a different request; reuse a token only to retry the same one.' },
   'InvalidDBInstanceId.NotFound': { status: 400, message: 'The DBInstanceId provided does not exist in records.', hint: 'Check the instance id and that the AccessKey belongs to the account that owns it.' },
   'OperationDenied.DBInstanceStatus': { status: 403, message: 'The current status of the specified instance does not support this operation.', hint: 'Wait until DBInstanceStatus is Running, then retry.' },
   IncorrectDBInstanceState: { status: 403, message: 'Current DB instance state does not support this operation.', hint: 'Wait until DBInstanceStatus is Running, then retry.' },
@@ -46,7 +47,24 @@ export const ERROR_CODES = {
   'InvalidDBInstanceClass.Malformed': { status: 400, message: 'The specified parameter DBInstanceClass is not valid.', hint: 'Any non-empty class name such as mysql.n2.medium.1 is accepted.' },
   'InvalidPort.Malformed': { status: 400, message: 'Specified port is not valid.', hint: 'Allocate takes 1000-5999; CreateDBInstance takes 1000-65534 for MySQL, 1000-5999 otherwise.' },
   'InvalidPort.Format': { status: 400, message: 'Specified Port is not valid.', hint: 'Use a port in 1000-5999 (MySQL internal endpoints: 1000-65534).' },
+  // CreateDBInstance's documented capacity refusal, answered past --max-instances (see docs/fidelity.md).
+  InsufficientResourceCapacity: { status: 404, message: 'The target availability zone does not have sufficient resources.', hint: 'localrds runs at most --max-instances instance servers: delete an instance or raise --max-instances.' },
   'Invalid.NextToken': { status: 400, message: 'The parameter NextToken is invalid.', hint: 'Pass back the NextToken of the previous page unchanged.' },
+  'InsName.NotFound': { status: 400, message: 'The specified InsName (instance) is not found.', hint: 'Pass the instance ID as InsName.' },
+  // --- RDS: changes ---
+  'InvalidDBInstanceDescription.Format': { status: 400, message: 'Specified DB instance description is not valid.', hint: 'Use 2 to 255 characters, or an empty value to clear it.' },
+  UnsupportedReduceDiskSize: { status: 400, message: 'The storage of an instance cannot be reduced. {detail}', hint: 'Give a DBInstanceStorage at least as large as the current one.' },
+  'InvalidOrderCharge.NotSupport': { status: 400, message: 'The specified order charge does not support in RDS. localrds does not emulate subscription (Prepaid) billing; instances are pay-as-you-go.', hint: 'Keep PayType=Postpaid; TransformDBInstancePayType only turns Prepaid into Postpaid.' },
+  'InvalidPayType.Malformed': { status: 400, message: 'The specified parameter PayType is not valid.', hint: 'Use Postpaid.' },
+  IncorrectEngineVersion: { status: 403, message: 'Current engine version does not support this operation. localrds does not emulate engine version upgrades. {detail}', hint: 'Create a new instance with the engine version you want.' },
+  // --- RDS: tags ---
+  'NumberExceed.Tags': { status: 400, message: 'The maximum number of Tags is exceeded. The maximum value is 20.', hint: 'Send at most 20 tags (or tag keys) per call.' },
+  'NumberExceed.ResourceIds': { status: 400, message: 'The maximum number of ResourceIds is exceeded. The maximum value is 50.', hint: 'Send at most 50 ResourceId.N per call.' },
+  'InvalidTagKey.Malformed': { status: 400, message: 'The Tag.N.Key parameter is blank or not valid. {detail}', hint: 'Give every tag a key of 1-128 characters that does not start with aliyun or acs:.' },
+  'Duplicate.TagKey': { status: 400, message: 'The Tag.N.Key contain duplicate key.', hint: 'Give each key once per call.' },
+  'OperationDenied.QuotaExceed': { status: 400, message: 'The maximum number of Tags is exceeded.', hint: 'An instance carries at most 20 tags; remove some first.' },
+  'InvalidResourceId.NotFound': { status: 400, message: 'ResourceId does not refer to an existing DB instance.', hint: 'Check the ResourceId.N values and the account that owns them.' },
+  'Tag.InvalidTagsParameter': { status: 400, message: 'tags parameter is invalid.', hint: 'Tags is a JSON object of string keys and values, e.g. {"env":"test"}, at most 5 pairs.' },
   // --- RDS: network ---
   'InvalidConnectionString.Format': { status: 400, message: 'Specified connection string is not valid.', hint: 'The prefix takes 5-40 characters: lowercase letters, digits and hyphens, starting with a letter.' },
   ConnectionStringContainIllegalCharacterFault: { status: 400, message: 'The connection string contain Illegal character.', hint: 'Use only lowercase letters, digits and hyphens in the prefix.' },
@@ -76,7 +94,7 @@ export const ERROR_CODES = {
   IncorrectAccountStatus: { status: 400, message: 'Current account status does not support this operation.', hint: 'Unlock the account (UnlockAccount) first.' },
   AccountActionForbidden: { status: 401, message: 'Some objects depend on account.', hint: 'The account owns a database (PostgreSQL DBOwner): delete the database first.' },
   'InvalidEngineVersion.NotSupported': { status: 400, message: 'Current db instance does not support sysadmin.', hint: 'Sysadmin accounts exist only on SQL Server; use Normal or Super.' },
-  IncorrectDBInstanceType: { status: 403, message: 'Current DB instance type does not support this operation.', hint: 'LockAccount and UnlockAccount are PostgreSQL only; ResetAccount and RevokeAccountPrivilege are not available on PostgreSQL.' },
+  IncorrectDBInstanceType: { status: 403, message: 'Current DB instance type does not support this operation.', hint: 'LockAccount, UnlockAccount and DescribePGHbaConfig are PostgreSQL only; ResetAccount and RevokeAccountPrivilege are not available on PostgreSQL.' },
   'InvalidAccountPrivilege.Malformed': { status: 400, message: 'Specified account privilege is not valid.', hint: 'MySQL and MariaDB: ReadWrite, ReadOnly, DDLOnly, DMLOnly; PostgreSQL: DBOwner; SQL Server: ReadWrite, ReadOnly, DBOwner.' },
   InvalidDBNameOrAccountPrivilege: { status: 400, message: 'Account permissions and database names must correspond.', hint: 'Give as many comma-separated AccountPrivilege values as DBName values.' },
   'InvalidDB.NotFound': { status: 404, message: 'Specified db does not exist or DB status does not support.', hint: 'Create the database (CreateDatabase) before granting on it.' },

@@ -16,6 +16,9 @@ import { openStore } from '../store/open-store.js';
 import type { StateStore } from '../store/types.js';
 import { defaultCredentials, ensureDefaultAccount, type Credentials } from './accounts.js';
 import { desiredStateLoader } from './desired-state.js';
+import { engineStateLoader } from './engine-state.js';
+import { createInstanceEngines } from '../engines/instance-engines.js';
+import type { InstanceEngines } from '../engines/types.js';
 import { createSettler } from './settler.js';
 import { probeBind } from './bind-probe.js';
 import { relocateHeldEndpoints } from './relocate.js';
@@ -45,6 +48,8 @@ export interface LocalrdsOptions {
   now?: () => number;
   /** Requests per second per account; beyond it Throttling.User. Undefined or 0: no limit. */
   rateLimit?: number;
+  /** Running server parameters for DescribeParameters (the instance engines' parameters()); defaults when absent. */
+  engineParameters?: PipelineDeps['engineParameters'];
   /** Extra pipeline gates (throttling, RAM) and HTTP routes (explorer) added by other modules. */
   gates?: PipelineDeps['gates'];
   routes?: AdminRoute[];
@@ -56,6 +61,13 @@ export interface LocalrdsOptions {
   engineAvailability?: () => Array<{ engine: string; mode: string; problem: string }>;
   /** More readiness checks for /_localrds/health (e.g. an engine the configuration needs). */
   healthChecks?: HealthCheck[];
+  /**
+   * Instance servers: 'auto' (default) runs a server per instance for every engine whose binaries are installed
+   * and that has no --backend; 'none' keeps instances API-only (no server, connections refused with a reason).
+   */
+  engines?: 'auto' | 'none';
+  /** Admin logins of --backend servers (default root and postgres without a password). */
+  backendAdmins?: Partial<Record<'postgresql' | 'mysql', { user: string; password: string }>>;
 }
 
 export interface RunningLocalrds {
@@ -69,6 +81,7 @@ export interface RunningLocalrds {
   config: ServiceConfig;
   store: StateStore;
   dataplane: DataPlane;
+  engines: InstanceEngines;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -82,16 +95,26 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   const credentials = opts.credentials ?? defaultCredentials();
   await ensureDefaultAccount(store, credentials);
 
+  // The instance engine first: servers are adopted or started (and their accounts applied) before the data
+  // plane routes connections to them.
+  const engines = await createInstanceEngines({
+    dataDir, backends: opts.backends ?? {}, engines: opts.engines, sharedAdmin: opts.backendAdmins,
+    load: engineStateLoader(store), logger,
+  });
+  config.serverEngines = engines.availability().filter((a) => a.mode === 'per-instance').map((a) => a.engine);
+  await engines.reconcile().catch((e: unknown) => logger.error({ err: String(e) }, 'instance engine: start-up reconcile incomplete'));
+
   const settler = createSettler({
     store, now, logger,
     // The data plane is created just below; settle() only runs after it exists.
     isLive: (id, eps) => {
+      if (!engines.ready(id)) return false;
       const live = dataplane.live([id]);
       return live.length === eps.length && eps.every((e) => live.some((l) => l.connectionString === e.connectionString && l.listening && l.address === e.address && l.port === e.port));
     },
   });
   const dataplane = createDataPlane({
-    load: desiredStateLoader(store),
+    load: desiredStateLoader(store, (id) => engines.target(id)),
     backends: opts.backends ?? {},
     logger,
     reportBindError: async (cs, error) => {
@@ -109,19 +132,30 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   await dataplane.reconcile();
   await settler.resume();
 
-  const metrics = createMetrics({ dataplane, servers: opts.servers, public: opts.metricsPublic });
+  const metrics = createMetrics({ dataplane, servers: opts.servers ?? (() => engines.servers()), public: opts.metricsPublic });
   const pipeline = createPipeline({
     store, config, logger, now,
     observe: metrics.observe,
     probe: probeBind,
+    engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
     engineMode: opts.engineMode ?? ((engine) => (opts.backends?.[engine.toLowerCase()] ? 'shared' : 'per-instance')),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
-    afterCommit: async (ids: InstanceId[]) => {
+    afterCommit: async (ids: InstanceId[], effects) => {
+      let failure: unknown;
       for (const id of ids) {
+        // The server first (a 200 means it already has the change), then the listeners that lead to it.
+        try {
+          await engines.reconcile({ instanceId: id });
+          if (effects.restart.includes(id)) await engines.restart(id);
+        } catch (e) {
+          failure ??= e;
+          logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed');
+        }
         await dataplane.reconcile({ instanceId: id });
         await relocateHeldEndpoints({ store, dataplane, config, probe: probeBind, now, instanceId: id });
         await settler.settle(id);
       }
+      if (failure !== undefined) throw failure;
     },
     // Throttle first (cheap, protects the store), then the key's RAM policy, then whatever the caller added.
     gates: [...(opts.rateLimit ? [throttleGate({ ratePerSecond: opts.rateLimit, now })] : []), policyGate({ store, logger }), ...(opts.gates ?? [])],
@@ -164,12 +198,13 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     port: http.port,
     dnsPort: dns?.port,
     caPath: tls?.caPath,
-    credentials, config, store, dataplane, logger,
+    credentials, config, store, dataplane, engines, logger,
     close: async () => {
       settler.close();
       await http.close();
       await dns?.close();
       await dataplane.close();
+      await engines.close();
       await store.close();
     },
   };

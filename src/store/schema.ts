@@ -103,6 +103,22 @@ export interface AuditTable {
   result: string;
 }
 
+export interface InstanceTagsTable {
+  account_id: string;
+  instance_id: string;
+  tag_key: string;
+  tag_value: string;
+}
+
+export interface ClientTokensTable {
+  account_id: string;
+  action: string;
+  token: string;
+  request_hash: string;
+  response: string;
+  expires_at: Int8;
+}
+
 export interface DbAccountsTable {
   account_id: string;
   instance_id: string;
@@ -150,6 +166,8 @@ export interface Database {
   addresses: AddressesTable;
   address_marks: AddressMarksTable;
   audit: AuditTable;
+  instance_tags: InstanceTagsTable;
+  client_tokens: ClientTokensTable;
   db_accounts: DbAccountsTable;
   db_databases: DbDatabasesTable;
   db_privileges: DbPrivilegesTable;

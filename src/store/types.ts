@@ -2,7 +2,7 @@
 // Implementations: sqlite-store.ts (better-sqlite3, default) and postgres-store.ts (pg), both via Kysely.
 import type {
   AccessKeyRecord, AccountId, AccountRecord, AuditRecord, DatabaseRecord, DbAccountRecord, EndpointRecord, Engine,
-  InstanceId, InstanceRecord, InstanceStatus, PoolName, PrivilegeRecord, SecurityIpGroup,
+  InstanceId, InstanceRecord, InstanceStatus, InstanceTag, PoolName, PrivilegeRecord, SecurityIpGroup,
 } from '../domain/types.js';
 
 export interface InstanceFilter {
@@ -12,7 +12,12 @@ export interface InstanceFilter {
   engine?: string;
   searchKey?: string;
   connectionString?: string;
+  /** Every pair must be a tag of the instance (DescribeDBInstances Tags). */
+  tags?: ReadonlyArray<{ key: string; value: string }>;
 }
+
+/** What ModifyDBInstanceDescription, ModifyDBInstanceSpec and TransformDBInstancePayType change. */
+export type InstancePatch = Partial<Pick<InstanceRecord, 'description' | 'instanceClass' | 'storageGb' | 'storageType' | 'payType' | 'status' | 'statusUntil'>>;
 
 export interface InstancePage {
   items: InstanceRecord[];
@@ -33,6 +38,11 @@ export interface AccountRepo {
 export interface NonceRepo {
   /** Records the nonce; false when the same (accessKeyId, nonce) is already held and not expired. */
   use(accessKeyId: string, nonce: string, nowMs: number, expiresAtMs: number): Promise<boolean>;
+  /**
+   * use() for many distinct (accessKeyId, nonce) pairs in one statement; the answers in the same order.
+   * The pairs must not repeat within one call.
+   */
+  useMany(items: ReadonlyArray<{ accessKeyId: string; nonce: string; expiresAtMs: number }>, nowMs: number): Promise<boolean[]>;
   /** Drops nonces whose expiry has passed. */
   purge(nowMs: number): Promise<number>;
 }
@@ -46,10 +56,12 @@ export interface InstanceRepo {
   /** Cursor paging (MaxResults/NextToken): items with seq > afterSeq, ordered by seq. */
   listAfter(accountId: AccountId, f: InstanceFilter, afterSeq: number, limit: number): Promise<InstanceRecord[]>;
   setStatus(accountId: AccountId, id: InstanceId, status: InstanceStatus, statusUntil: number): Promise<void>;
+  update(accountId: AccountId, id: InstanceId, patch: InstancePatch): Promise<void>;
   /** Every instance whose status is not Running (all accounts): what the reconciler may settle. */
   listTransitional(): Promise<InstanceRecord[]>;
   delete(accountId: AccountId, id: InstanceId): Promise<void>;
-  countAll(): Promise<number>;
+  /** Every instance, or only those of the given engines (--max-instances counts instances with a server). */
+  countAll(engines?: readonly Engine[]): Promise<number>;
 }
 
 export interface EndpointRepo {
@@ -77,6 +89,30 @@ export interface SecurityIpRepo {
   deleteByInstance(accountId: AccountId, id: InstanceId): Promise<void>;
   /** All groups for the given instances (data plane), across accounts. */
   listByInstanceIds(ids: string[]): Promise<SecurityIpGroup[]>;
+}
+
+export interface TagRepo {
+  /** The tags of these instances, by instance then key. */
+  list(accountId: AccountId, ids: readonly string[]): Promise<InstanceTag[]>;
+  /** Every tag of the account, by key, value, instance. */
+  listByAccount(accountId: AccountId): Promise<InstanceTag[]>;
+  /** Adds the tag or replaces the value of its key. */
+  put(accountId: AccountId, t: InstanceTag): Promise<void>;
+  /** Removes the named keys, or every tag of the instance when keys is undefined. */
+  delete(accountId: AccountId, id: InstanceId, keys?: string[]): Promise<void>;
+}
+
+export interface ClientTokenCall {
+  accountId: AccountId;
+  action: string;
+  token: string;
+}
+
+export interface ClientTokenRepo {
+  /** The first call with this token (its request hash and answer as JSON text), unless it has expired. */
+  get(call: ClientTokenCall, nowMs: number): Promise<{ requestHash: string; response: string } | undefined>;
+  put(call: ClientTokenCall, stored: { requestHash: string; response: string; expiresAtMs: number }): Promise<void>;
+  purge(nowMs: number): Promise<number>;
 }
 
 export interface AddressRepo {
@@ -165,6 +201,8 @@ export interface Repos {
   securityIps: SecurityIpRepo;
   addresses: AddressRepo;
   audit: AuditRepo;
+  tags: TagRepo;
+  clientTokens: ClientTokenRepo;
   dbAccounts: DbAccountRepo;
   databases: DatabaseRepo;
   privileges: PrivilegeRepo;
@@ -187,8 +225,14 @@ export interface StateStore {
    * Everything a committed tx wrote survives kill -9 (SQLite WAL with synchronous=FULL; PostgreSQL default).
    */
   tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions): Promise<T>;
-  /** Read-only convenience (may skip the transaction on SQLite). */
+  /** Runs fn in one read-only transaction (one snapshot for all of its queries). */
   read<T>(fn: (r: Repos) => Promise<T>): Promise<T>;
+  /**
+   * A token that changes whenever an access key or account may have changed, in this process or in another
+   * one sharing the store (SQLite: this process's commits plus PRAGMA data_version; PostgreSQL: LISTEN/NOTIFY,
+   * and a fresh token on every call while the listening connection is down). Cheap enough for every request.
+   */
+  keysVersion(): string;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,11 @@ import type { AccountId, Engine, InstanceId, InstanceRecord, InstanceStatus } fr
 import type { InstanceFilter, InstanceRepo } from '../types.js';
 import type { Database, InstancesTable } from '../schema.js';
 import { guardUnique, num, type RepoContext } from './context.js';
+import { preparedQuery } from './prepared.js';
+
+// Every signed call on an instance starts with this lookup.
+const getInstance = preparedQuery(['accountId', 'id'], (db, p) =>
+  db.selectFrom('instances').selectAll().where('account_id', '=', p.accountId).where('id', '=', p.id));
 
 function toInstance(r: Selectable<InstancesTable>): InstanceRecord {
   return {
@@ -53,6 +58,13 @@ function matches(eb: ExpressionBuilder<Database, 'instances'>, accountId: Accoun
       .whereRef('endpoints.account_id', '=', 'instances.account_id')
       .where('endpoints.connection_string', '=', f.connectionString)));
   }
+  for (const t of f.tags ?? []) {
+    conds.push(eb.exists(eb.selectFrom('instance_tags').select(sql.lit(1).as('one'))
+      .whereRef('instance_tags.instance_id', '=', 'instances.id')
+      .whereRef('instance_tags.account_id', '=', 'instances.account_id')
+      .where('instance_tags.tag_key', '=', t.key)
+      .where('instance_tags.tag_value', '=', t.value)));
+  }
   return eb.and(conds);
 }
 
@@ -63,11 +75,14 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
       await guardUnique(ctx, () => db.insertInto('instances').values(fromInstance(i)).execute());
     },
     async get(accountId, id, opts) {
-      let q = db.selectFrom('instances').selectAll().where('account_id', '=', accountId).where('id', '=', id);
       // SQLite has no row locks; its writer lock (BEGIN IMMEDIATE) already excludes every other writer.
       // PostgreSQL refuses FOR UPDATE in read(), which is READ ONLY; there is nothing to protect there anyway.
-      if (opts?.forUpdate && dialect === 'postgres' && !readOnly) q = q.forUpdate();
-      const r = await q.executeTakeFirst();
+      if (opts?.forUpdate && dialect === 'postgres' && !readOnly) {
+        const locked = await db.selectFrom('instances').selectAll()
+          .where('account_id', '=', accountId).where('id', '=', id).forUpdate().executeTakeFirst();
+        return locked && toInstance(locked);
+      }
+      const [r] = await getInstance(ctx, { accountId, id });
       return r && toInstance(r);
     },
     async list(accountId, f, offset, limit) {
@@ -91,6 +106,19 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
       await db.updateTable('instances').set({ status, status_until: statusUntil })
         .where('account_id', '=', accountId).where('id', '=', id).execute();
     },
+    async update(accountId, id, p) {
+      const set: Partial<Omit<InstancesTable, 'seq'>> = {
+        ...(p.description !== undefined ? { description: p.description } : {}),
+        ...(p.instanceClass !== undefined ? { instance_class: p.instanceClass } : {}),
+        ...(p.storageGb !== undefined ? { storage_gb: p.storageGb } : {}),
+        ...(p.storageType !== undefined ? { storage_type: p.storageType } : {}),
+        ...(p.payType !== undefined ? { pay_type: p.payType } : {}),
+        ...(p.status !== undefined ? { status: p.status } : {}),
+        ...(p.statusUntil !== undefined ? { status_until: p.statusUntil } : {}),
+      };
+      if (Object.keys(set).length === 0) return;
+      await db.updateTable('instances').set(set).where('account_id', '=', accountId).where('id', '=', id).execute();
+    },
     async listTransitional() {
       const rows = await db.selectFrom('instances').selectAll().where('status', '!=', 'Running').orderBy('seq').execute();
       return rows.map(toInstance);
@@ -98,9 +126,11 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
     async delete(accountId, id) {
       await db.deleteFrom('instances').where('account_id', '=', accountId).where('id', '=', id).execute();
     },
-    async countAll() {
-      const r = await db.selectFrom('instances')
-        .select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    async countAll(engines?: readonly Engine[]) {
+      if (engines && engines.length === 0) return 0;
+      let q = db.selectFrom('instances').select((eb) => eb.fn.countAll<number | string>().as('n'));
+      if (engines) q = q.where('engine', 'in', [...engines]);
+      const r = await q.executeTakeFirstOrThrow();
       return num(r.n);
     },
   };
