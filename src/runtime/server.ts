@@ -167,7 +167,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     // A primary-key probe: a round trip to the store that reads nothing of size.
     checks: [
       storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))),
-      ...(opts.engineAvailability ? [enginesCheck(opts.engineAvailability)] : []),
+      enginesCheck(opts.engineAvailability ?? (() => engines.availability())),
       ...(opts.healthChecks ?? []),
     ],
   });
