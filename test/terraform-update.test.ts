@@ -111,6 +111,12 @@ describe('terraform update path and tolerance', () => {
     await tfOk(tf.endpoint, tf.creds, 'ModifyAccountCheckPolicy', c({ DBInstanceId: id, AccountName: 'checker', CheckPolicy: 'false' }));
     await tfFail(tf.endpoint, tf.creds, 'ModifyAccountCheckPolicy', c({ DBInstanceId: id, AccountName: 'checker', CheckPolicy: 'true' }), 'UnsupportedParameter');
     await tfFail(tf.endpoint, tf.creds, 'ModifyAccountCheckPolicy', c({ DBInstanceId: id, AccountName: 'nobody', CheckPolicy: 'false' }), 'InvalidAccountName.NotFound');
+    // deletion_protection = true, then false again.
+    await tfOk(tf.endpoint, tf.creds, 'ModifyDBInstanceDeletionProtection', c({ DBInstanceId: id, DeletionProtection: 'true' }));
+    assert.equal((await attr(id)).DeletionProtection, true);
+    await tfFail(tf.endpoint, tf.creds, 'DeleteDBInstance', c({ DBInstanceId: id }), 'OperationDenied.DeletionProtection');
+    await tfOk(tf.endpoint, tf.creds, 'ModifyDBInstanceDeletionProtection', c({ DBInstanceId: id, DeletionProtection: 'false' }));
+    assert.equal((await attr(id)).DeletionProtection, false);
     // Update-path actions behind optional arguments localrds does not emulate: a 4xx (never 5xx, never 404).
     assert.equal(await tfFail(tf.endpoint, tf.creds, 'ModifyDBInstanceMonitor', c({ DBInstanceId: id, Period: '60' }), 'Api.NotSupport'), 400);
   });
@@ -125,6 +131,7 @@ describe('terraform update path and tolerance', () => {
       ['DescribeHADiagnoseConfig', { DBInstanceId: gone }, 400], ['DescribeDBInstanceHAConfig', { DBInstanceId: gone }, 400],
       ['DescribeDBInstanceEncryptionKey', { DBInstanceId: gone }, 400], ['DescribeDBInstanceTDE', { DBInstanceId: gone }, 400],
       ['DescribePGHbaConfig', { DBInstanceId: gone }, 400], ['DescribeTasks', { DBInstanceId: gone }, 400],
+      ['DescribeDatabases', { DBInstanceId: gone, DBName: 'tfdb' }, 404], ['DescribeAccounts', { DBInstanceId: gone, AccountName: 'tf' }, 400],
     ];
     for (const [action, body, status] of reads) {
       assert.equal(await tfFail(tf.endpoint, tf.creds, action, c(body), 'InvalidDBInstanceId.NotFound'), status, action);

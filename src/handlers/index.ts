@@ -47,6 +47,7 @@ export const HANDLERS = {
   UnTagResources: untagResources,
   ModifyDBInstanceDescription: changes.modifyDBInstanceDescription,
   ModifyDBInstanceSpec: changes.modifyDBInstanceSpec,
+  ModifyDBInstanceDeletionProtection: changes.modifyDBInstanceDeletionProtection,
   TransformDBInstancePayType: changes.transformDBInstancePayType,
   UpgradeDBInstanceEngineVersion: changes.upgradeDBInstanceEngineVersion,
   UpgradeDBInstanceMajorVersionPrecheck: changes.upgradeDBInstanceMajorVersionPrecheck,
