@@ -338,7 +338,7 @@ describe('failures that must not crash', () => {
     assert.equal(plane.stats().backendSockets, 0);
   });
 
-  it('a backend that is down closes the client and leaks nothing', async (t) => {
+  it('a backend that is down is answered with a MySQL ERR packet and leaks nothing', async (t) => {
     const deadPort = await pickPort('127.0.0.1');
     const { desired, plane } = makeWorld(t, { mysql: { host: '127.0.0.1', port: deadPort } });
     const e = endpoint('rm-dead', 'rm-dead.mysql.rds.localrds.test', 'Private', '127.77.12.1', await pickPort('127.77.12.1'));
@@ -346,7 +346,9 @@ describe('failures that must not crash', () => {
     await plane.reconcile();
     for (let i = 0; i < 5; i += 1) {
       const result = await probe(e.address, e.port);
-      assert.deepEqual([result.connected, result.ended], [true, 'closed']);
+      // In place of the greeting: an ERR packet (0xff) naming the unreachable server.
+      assert.deepEqual([result.connected, result.ended, result.data[4]], [true, 'greeting', 0xff]);
+      assert.match(result.data.toString('utf8'), /ECONNREFUSED/);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(socketCounts(plane.stats()), { listeners: 1, sessions: 0, backendSockets: 0 });

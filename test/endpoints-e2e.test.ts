@@ -13,6 +13,7 @@ import { rdsClient, req } from './helpers/clients.js';
 import { freePort, kill9, startChild } from './helpers/child-server.js';
 import { randomPools, startTestServer, type TestServer } from './helpers/localrds.js';
 import { connectOutcome } from './helpers/ports.js';
+import { socketCounts } from './helpers/socket-counts.js';
 
 const BACKENDS = { mysql: { host: '127.0.0.1', port: 3306 }, mariadb: { host: '127.0.0.1', port: 3306 }, postgresql: { host: '127.0.0.1', port: 5432 } };
 const MYSQL_CREATE = { regionId: 'cn-hangzhou', engine: 'MySQL', engineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1', DBInstanceStorage: 20, DBInstanceNetType: 'Intranet', payType: 'Postpaid', securityIPList: '0.0.0.0/0' };
@@ -182,7 +183,7 @@ describe('real endpoints (MariaDB and PostgreSQL backends)', () => {
   test('200 Allocate/Release cycles leave no listener, socket or address behind', async () => {
     const a = api(s);
     const id = await a.create();
-    const before = s.dataplane.stats();
+    const before = socketCounts(s.dataplane.stats());
     const heldBefore = await s.store.read((r) => r.addresses.countHeld('public'));
     let last: NetEntry | undefined;
     for (let i = 0; i < 200; i++) {
@@ -193,7 +194,7 @@ describe('real endpoints (MariaDB and PostgreSQL backends)', () => {
       await a.release(id, cs);
       conn.destroy();
     }
-    const after = s.dataplane.stats();
+    const after = socketCounts(s.dataplane.stats());
     assert.deepEqual(after, before, 'listeners, sessions and backend sockets back where they were');
     assert.equal(await s.store.read((r) => r.addresses.countHeld('public')), heldBefore);
     assert.equal(await connectOutcome(last?.IPAddress ?? '', Number(last?.port)), 'ECONNREFUSED');

@@ -283,7 +283,7 @@ test('limits: a connection cap on each data-plane endpoint; connections past it 
   await new Promise<void>((r) => probe.close(() => r()));
   const listener = createEndpointListener({
     endpoint, retryMs: 1000, counters, logger: { info() {}, warn() {}, error() {} }, reportBindError() {}, maxConnections: 3,
-    route: () => ({ admits: () => true, backend: { host: '127.0.0.1', port: backendPort } }),
+    route: () => ({ admits: () => true, target: { kind: 'tcp', host: '127.0.0.1', port: backendPort }, engine: 'mysql' }),
   });
   await listener.start();
   const clients: net.Socket[] = [];

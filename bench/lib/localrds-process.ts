@@ -32,14 +32,18 @@ export function removeTempDirs(): void {
 export async function startLocalrdsProcess(o: {
   dataDir?: string; db?: string; backends?: string[]; publicPool?: string; privatePool?: string;
   extraArgs?: string[]; nodeArgs?: string[];
+  /** Another tree's bin/localrds.js, to compare a baseline build side by side. */
+  bin?: string;
 } = {}): Promise<LocalrdsProcess> {
   const dataDir = o.dataDir ?? benchTempDir('server');
   const args = [
-    ...(o.nodeArgs ?? []), join(ROOT, 'bin', 'localrds.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--no-tls',
+    ...(o.nodeArgs ?? []), o.bin ?? join(ROOT, 'bin', 'localrds.js'), 'serve', '--host', '127.0.0.1', '--port', '0', '--no-tls',
     '--data-dir', dataDir, '--log-level', 'warn',
     '--public-pool', o.publicPool ?? '127.64.0.0/16', '--private-pool', o.privatePool ?? '127.32.0.0/16',
     ...(o.db ? ['--db', o.db] : []),
     ...(o.backends ?? []).flatMap((b) => ['--backend', b]),
+    // The API and data-plane sections measure localrds itself: instances stay API-only unless a section asks.
+    ...((o.extraArgs ?? []).includes('--engines') ? [] : ['--engines', 'none']),
     ...(o.extraArgs ?? []),
   ];
   const child = spawnPinned(SERVER_CORE, process.execPath, args, {

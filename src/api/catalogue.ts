@@ -1,7 +1,7 @@
 // The catalogue: every Action localrds serves, keyed by its wire name.
 import { allocateInstancePublicConnection, describeDBInstanceNetInfo, modifyDBInstanceConnectionString, releaseInstancePublicConnection } from './ops-network.js';
 import { describeDBInstanceIPArrayList, modifySecurityIps } from './ops-security.js';
-import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances } from './ops-instances.js';
+import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances, restartDBInstance } from './ops-instances.js';
 import * as settings from './ops-settings.js';
 import { describeParameters, describeParameterTemplates } from './ops-parameters.js';
 import { describeTags, tagResources, unTagResources, untagResources } from './ops-tags.js';
@@ -67,6 +67,7 @@ export const OPERATIONS = {
   DescribeDatabases: describeDatabases,
   DeleteDatabase: deleteDatabase,
   ModifyDBDescription: modifyDBDescription,
+  RestartDBInstance: restartDBInstance,
   ModifyAccountCheckPolicy: modifyAccountCheckPolicy,
 } as const;
 
@@ -87,7 +88,6 @@ export const OTHER_RDS_ACTIONS: ReadonlySet<string> = new Set([
   'ReleaseInstanceConnection', 'AllocateReadWriteSplittingConnection', 'ReleaseReadWriteSplittingConnection',
   'SwitchDBInstanceNetType', 'ModifyDBInstanceNetworkType', 'ModifyDBInstanceNetworkExpireTime',
   'CreateReadOnlyDBInstance',
-  'RestartDBInstance',
   'DescribeRegions', 'DescribeAvailableZones',
   'DescribeAvailableClasses', 'DescribeDBInstancesByExpireTime', 'DescribeDBInstancesAsCsv', 'DescribeDBInstancePerformance',
   'CreateBackup', 'DescribeBackups', 'DescribeBackupPolicy', 'ModifyBackupPolicy', 'ModifyParameter',

@@ -49,8 +49,8 @@ export const createDBInstance = defineOp({
     DryRunResult: o.opt(o.bool()),
   }),
   errors: ['InvalidEngine.Malformed', 'InvalidEngineVersion.Malformed', 'InvalidDBInstanceClass.Malformed', 'InvalidPort.Malformed',
-    'InvalidSecurityIPList.Format', 'InvalidSecurityIPList.Duplicate', 'InvalidConnectionString.Duplicate', 'OperationDenied.ZoneResource',
-    'IdempotentParameterMismatch', 'NumberExceed.Tags', 'InvalidTagKey.Malformed', 'Duplicate.TagKey'],
+    'InvalidSecurityIPList.Format', 'InvalidSecurityIPList.Duplicate', 'InvalidConnectionString.Duplicate', 'OperationDenied.ZoneResource', 'OperationDenied.EndpointUnavailable',
+    'InsufficientResourceCapacity', 'IdempotentParameterMismatch', 'NumberExceed.Tags', 'InvalidTagKey.Malformed', 'Duplicate.TagKey'],
 });
 
 const instanceSummary = {
@@ -135,4 +135,20 @@ export const deleteDBInstance = defineOp({
   },
   output: o.obj({ RegionId: o.str() }),
   errors: [...INSTANCE_ERRORS, 'IncorrectDBInstanceState', 'OperationDenied.DeletionProtection'],
+});
+
+export const restartDBInstance = defineOp({
+  name: 'RestartDBInstance',
+  group: 'instances',
+  summary: "Restarts the instance's database server: open sessions are cut, data is kept. Answers once the server accepts connections again.",
+  mutates: true,
+  instanceParam: 'DBInstanceId',
+  params: {
+    DBInstanceId: DB_INSTANCE_ID,
+    NodeId: str('Node to restart (accepted; a localrds instance has one node).', { max: 64 }),
+    ClientToken: str('Idempotence token (accepted; localrds does not deduplicate).', { max: 64 }),
+    ...OWNER_PARAMS,
+  },
+  output: o.obj({}),
+  errors: [...INSTANCE_ERRORS, 'IncorrectDBInstanceState'],
 });

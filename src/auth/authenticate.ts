@@ -44,15 +44,35 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ab, bb);
 }
 
-export async function authenticate(req: RpcRequest, deps: AuthDeps): Promise<Principal> {
-  const authz = header(req.headers, 'authorization');
-  if (authz !== undefined && authz.startsWith('ACS3-')) return authenticateV3(req, authz, deps);
-  if (req.params.has('Signature') || req.params.has('AccessKeyId')) return authenticateV1(req, deps);
-  if (authz !== undefined) throw new ApiError('IncompleteSignature', { detail: 'Unsupported Authorization scheme.' });
-  throw new ApiError('MissingParameter', { name: 'AccessKeyId' });
+/** A verified caller whose nonce is still being recorded: `nonceChecked` rejects with SignatureNonceUsed. */
+export interface PendingPrincipal {
+  principal: Principal;
+  nonceChecked: Promise<void>;
 }
 
-async function authenticateV1(req: RpcRequest, deps: AuthDeps): Promise<Principal> {
+export async function authenticate(req: RpcRequest, deps: AuthDeps): Promise<Principal> {
+  const { principal, nonceChecked } = await authenticateDeferred(req, deps);
+  await nonceChecked;
+  return principal;
+}
+
+/**
+ * Signature, key and clock checked; the nonce's once-only check still under way, so that a read can run
+ * beside it (its answer is sent only once nonceChecked resolved). nonceChecked never rejects unobserved.
+ */
+export async function authenticateDeferred(req: RpcRequest, deps: AuthDeps): Promise<PendingPrincipal> {
+  const authz = header(req.headers, 'authorization');
+  let pending: PendingPrincipal;
+  if (authz !== undefined && authz.startsWith('ACS3-')) pending = await authenticateV3(req, authz, deps);
+  else if (req.params.has('Signature') || req.params.has('AccessKeyId')) pending = await authenticateV1(req, deps);
+  else if (authz !== undefined) throw new ApiError('IncompleteSignature', { detail: 'Unsupported Authorization scheme.' });
+  else throw new ApiError('MissingParameter', { name: 'AccessKeyId' });
+  // Marked as handled here: a caller that fails elsewhere first must not leave an unhandled rejection.
+  pending.nonceChecked.catch(() => undefined);
+  return pending;
+}
+
+async function authenticateV1(req: RpcRequest, deps: AuthDeps): Promise<PendingPrincipal> {
   const p = req.params;
   for (const name of ['AccessKeyId', 'Signature', 'SignatureMethod', 'SignatureNonce', 'Timestamp']) {
     if (!p.get(name)) throw new ApiError('MissingParameter', { name });
@@ -67,11 +87,11 @@ async function authenticateV1(req: RpcRequest, deps: AuthDeps): Promise<Principa
   if (!safeEqual(v1Sign(key.secret, stringToSign), p.get('Signature') as string)) {
     throw new ApiError('SignatureDoesNotMatch', { stringToSign });
   }
-  await checkFreshness(key.accessKeyId, p.get('SignatureNonce') as string, ts, deps);
-  return { accessKeyId: key.accessKeyId, accountId: key.accountId, policy: key.policy, scheme: 'V1' };
+  const nonceChecked = checkFreshness(key.accessKeyId, p.get('SignatureNonce') as string, ts, deps);
+  return { principal: { accessKeyId: key.accessKeyId, accountId: key.accountId, policy: key.policy, scheme: 'V1' }, nonceChecked };
 }
 
-async function authenticateV3(req: RpcRequest, authz: string, deps: AuthDeps): Promise<Principal> {
+async function authenticateV3(req: RpcRequest, authz: string, deps: AuthDeps): Promise<PendingPrincipal> {
   const a = parseV3Authorization(authz);
   if (!a) throw new ApiError('IncompleteSignature', { detail: 'Malformed Authorization header.' });
   const h = req.headers;
@@ -99,8 +119,8 @@ async function authenticateV3(req: RpcRequest, authz: string, deps: AuthDeps): P
   if (!safeEqual(v3Sign(a.algorithm, key.secret, stringToSign), a.signature)) {
     throw new ApiError('SignatureDoesNotMatch', { stringToSign });
   }
-  await checkFreshness(key.accessKeyId, nonce, ts, deps);
-  return { accessKeyId: key.accessKeyId, accountId: key.accountId, policy: key.policy, scheme: 'V3' };
+  const nonceChecked = checkFreshness(key.accessKeyId, nonce, ts, deps);
+  return { principal: { accessKeyId: key.accessKeyId, accountId: key.accountId, policy: key.policy, scheme: 'V3' }, nonceChecked };
 }
 
 function rejectSts(token: string | undefined): void {
@@ -114,10 +134,13 @@ async function activeKey(accessKeyId: string, deps: AuthDeps): Promise<AccessKey
   return key;
 }
 
-async function checkFreshness(accessKeyId: string, nonce: string, ts: number, deps: AuthDeps): Promise<void> {
+/** Clock window and nonce length at once (throws); the returned promise is the nonce's once-only check. */
+function checkFreshness(accessKeyId: string, nonce: string, ts: number, deps: AuthDeps): Promise<void> {
   const now = deps.now();
   if (Math.abs(now - ts) > CLOCK_WINDOW_MS) throw new ApiError('InvalidTimeStamp.Expired');
   if (nonce.length > 128) throw new ApiError('InvalidParameter', { name: 'SignatureNonce', detail: 'At most 128 characters.' });
   // A replay is only possible while its timestamp is inside the window, so the nonce is kept until then.
-  if (!(await deps.useNonce(accessKeyId, nonce, now, ts + CLOCK_WINDOW_MS + 60_000))) throw new ApiError('SignatureNonceUsed');
+  return deps.useNonce(accessKeyId, nonce, now, ts + CLOCK_WINDOW_MS + 60_000).then((fresh) => {
+    if (!fresh) throw new ApiError('SignatureNonceUsed');
+  });
 }

@@ -1,14 +1,16 @@
-// Group commit for signature nonces (stage 5). Every signed request records its nonce in the store before it
-// goes on, and each record is a durable commit (on SQLite an fsync, which blocks the event loop). Nonces are
-// collected until the event loop has read every request that is ready (setImmediate runs after the poll phase)
-// and then written in one transaction: one commit for all the requests of a burst, one short hop for a lone one.
-// The commit is 'relaxed' (no fsync): it survives kill -9, and only a power cut could forget a nonce.
-// Each caller still gets its own answer, and only once its nonce is committed.
+// Signature nonces for stage 5: checked in memory, persisted in batches. A nonce this process has seen inside
+// its window is refused from memory, without the store. A new one is reserved in memory and queued; once the
+// event loop has read every request that is ready (setImmediate runs after the poll phase) the queue goes to
+// the store in one transaction and one statement. The store still decides: another node or process may hold
+// the nonce already. Each caller gets its answer only once its nonce is committed, so a 200 never goes out
+// for a nonce that a kill -9 could forget; the commit is 'relaxed' (no fsync): it survives kill -9, and only
+// a power cut could forget it (docs/security.md).
 import type { StateStore } from '../store/types.js';
 
 export type UseNonce = (accessKeyId: string, nonce: string, nowMs: number, expiresAtMs: number) => Promise<boolean>;
 
 interface Pending {
+  key: string;
   accessKeyId: string;
   nonce: string;
   nowMs: number;
@@ -18,24 +20,38 @@ interface Pending {
 }
 
 /** Most nonces in one transaction, so that one commit never holds the store for long. */
-const MAX_BATCH = 256;
+const MAX_BATCH = 1024;
+/** Past this many remembered nonces, expired ones are swept (they would be refused by the window anyway). */
+const SWEEP_AT = 20_000;
+/** Bound on memory (about 15 MB): past it the oldest are forgotten and the store alone answers for them. */
+const MAX_REMEMBERED = 100_000;
 
 export function batchedNonceUse(store: StateStore): UseNonce {
+  // key -> expiry (ms). Insertion order is roughly expiry order, which the bound relies on.
+  const seen = new Map<string, number>();
   let queue: Pending[] = [];
   let scheduled = false;
+  let sweepAt = SWEEP_AT;
 
-  const flush = async (): Promise<void> => {
-    const batch = queue.slice(0, MAX_BATCH);
-    queue = queue.slice(batch.length);
+  // Amortized: the next sweep waits until the map has doubled past what this one left.
+  const sweep = (nowMs: number): void => {
+    for (const [key, expires] of seen) if (expires <= nowMs) seen.delete(key);
+    for (const key of seen.keys()) {
+      if (seen.size <= MAX_REMEMBERED / 2) break;
+      seen.delete(key);
+    }
+    sweepAt = Math.max(SWEEP_AT, seen.size * 2);
+  };
+
+  const flush = async (batch: Pending[]): Promise<void> => {
+    const nowMs = Math.max(...batch.map((p) => p.nowMs));
     try {
-      // The same nonce twice in one batch: the second use() sees the first's row and answers false, as it would apart.
-      const answers = await store.tx(async (r) => {
-        const out: boolean[] = [];
-        for (const p of batch) out.push(await r.nonces.use(p.accessKeyId, p.nonce, p.nowMs, p.expiresAtMs));
-        return out;
-      }, { durability: 'relaxed' }); // a nonce must outlive the process, not a power cut: no fsync per batch
+      const answers = await store.tx((r) => r.nonces.useMany(batch, nowMs), { durability: 'relaxed' });
+      // A nonce the store already held stays remembered: it is used, whoever used it.
       batch.forEach((p, i) => p.resolve(answers[i] === true));
     } catch (e) {
+      // Not recorded: forget the reservation so that the client's retry is judged afresh.
+      for (const p of batch) seen.delete(p.key);
       for (const p of batch) p.reject(e);
     }
   };
@@ -45,12 +61,25 @@ export function batchedNonceUse(store: StateStore): UseNonce {
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
-      while (queue.length > 0) void flush();
+      while (queue.length > 0) {
+        const batch = queue.slice(0, MAX_BATCH);
+        queue = queue.slice(batch.length);
+        void flush(batch);
+      }
     });
   };
 
-  return (accessKeyId, nonce, nowMs, expiresAtMs) => new Promise<boolean>((resolve, reject) => {
-    queue.push({ accessKeyId, nonce, nowMs, expiresAtMs, resolve, reject });
-    schedule();
-  });
+  return (accessKeyId, nonce, nowMs, expiresAtMs) => {
+    const key = `${accessKeyId}\n${nonce}`;
+    const held = seen.get(key);
+    if (held !== undefined && held > nowMs) return Promise.resolve(false);
+    if (seen.size >= sweepAt) sweep(nowMs);
+    // Reserved now: the same nonce again before the commit is a replay too, and never reaches the store twice.
+    seen.delete(key);
+    seen.set(key, expiresAtMs);
+    return new Promise<boolean>((resolve, reject) => {
+      queue.push({ key, accessKeyId, nonce, nowMs, expiresAtMs, resolve, reject });
+      schedule();
+    });
+  };
 }

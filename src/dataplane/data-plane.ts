@@ -7,6 +7,7 @@ import { createEndpointListener, type EndpointListener, type InstanceRoute } fro
 import { planReconcile } from './reconcile-plan.js';
 import { createSerialQueue } from './serial-queue.js';
 import type {
+  BackendTarget,
   DataPlane,
   DataPlaneOptions,
   DataPlaneStats,
@@ -59,6 +60,19 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
     clearTimeout(timer);
   };
 
+  // The instance's own server first, then the per-engine backend option, else a refusal saying why.
+  const targetFor = (instanceId: string, engine: string, state: DesiredState): BackendTarget => {
+    const own = state.targets?.[instanceId];
+    if (own) return own;
+    const shared = opts.backends[engine];
+    if (shared) return { kind: 'tcp', host: shared.host, port: shared.port };
+    return {
+      kind: 'unavailable',
+      engine,
+      reason: `no database server is configured for engine ${engine || 'unknown'} of instance ${instanceId}`,
+    };
+  };
+
   const routeFor = (instanceId: string): InstanceRoute | undefined => routes.get(instanceId);
 
   const updateRoutes = (state: DesiredState, scope: ReconcileScope): void => {
@@ -75,10 +89,11 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
     else routes.delete(scope.instanceId);
     for (const [instanceId, entries] of next) {
       if (scope.instanceId !== undefined && instanceId !== scope.instanceId) continue;
-      const engine = state.engines[instanceId];
+      const engine = (state.engines[instanceId] ?? '').toLowerCase();
       routes.set(instanceId, {
         admits: compileWhitelist(entries),
-        backend: engine === undefined ? undefined : opts.backends[engine.toLowerCase()],
+        target: targetFor(instanceId, engine, state),
+        engine,
       });
     }
   };

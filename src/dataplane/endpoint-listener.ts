@@ -5,14 +5,17 @@
 import net from 'node:net';
 import type { EndpointRecord, IpType } from '../domain/types.js';
 import { startProxySession, type ProxySession } from './proxy-session.js';
+import { refuseConnection, refusalProtocol } from './refusal.js';
 import { normaliseRemoteAddress } from './whitelist.js';
-import type { BackendAddress, DataPlaneLogger, DataPlaneStats } from './types.js';
+import type { BackendTarget, DataPlaneLogger, DataPlaneStats } from './types.js';
 
 /** How an instance's connections are handled right now; looked up per connection so changes apply at once. */
 export interface InstanceRoute {
   admits(remoteAddress: string): boolean;
-  /** Undefined when no backend is configured for the instance's engine. */
-  backend: BackendAddress | undefined;
+  /** Where admitted connections go; `unavailable` is answered with the engine's own error carrying the reason. */
+  target: BackendTarget;
+  /** The instance's engine, lower-cased; decides the protocol of a refusal. */
+  engine: string;
 }
 
 export interface EndpointListenerOptions {
@@ -87,14 +90,41 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
       client.destroy();
       return;
     }
-    if (!route.backend) {
-      logger.warn({ ...context(), remote }, 'no backend configured for the engine; connection closed');
-      client.destroy();
+    const { target } = route;
+    if (target.kind === 'unavailable') {
+      logger.info({ ...context(), remote, reason: target.reason }, 'instance server unavailable; connection refused');
+      refuse(client, refusalProtocol(target.engine), target.reason);
       return;
     }
-    const session = startProxySession({ client, backend: route.backend, counters, logger, context: context() });
+    const session = startProxySession({
+      client,
+      backend: target,
+      refusal: refusalProtocol(route.engine),
+      counters,
+      logger,
+      context: context(),
+    });
     sessions.add(session);
     void session.closed.then(() => sessions.delete(session));
+  };
+
+  // A refusal is a session too, so that closing the endpoint also ends a client still sending its startup.
+  const refuse = (client: net.Socket, protocol: ReturnType<typeof refusalProtocol>, reason: string): void => {
+    counters.sessions += 1;
+    const closed = refuseConnection(client, protocol, reason).then(() => {
+      counters.sessions -= 1;
+      counters.bytesFromClients += client.bytesRead;
+      counters.bytesToClients += client.bytesWritten;
+    });
+    const session: ProxySession = {
+      closed,
+      async destroy() {
+        client.destroy();
+        await closed;
+      },
+    };
+    sessions.add(session);
+    void closed.then(() => sessions.delete(session));
   };
 
   const attempt = (): Promise<void> =>

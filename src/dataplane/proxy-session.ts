@@ -2,7 +2,8 @@
 // The listener that accepted the client owns the session and destroys it when its endpoint goes away.
 
 import net from 'node:net';
-import type { BackendAddress, DataPlaneLogger, DataPlaneStats } from './types.js';
+import { refuseConnection, type RefusalProtocol } from './refusal.js';
+import type { BackendTarget, DataPlaneLogger, DataPlaneStats } from './types.js';
 
 export interface ProxySession {
   /** Destroys both sockets now; resolves once both have closed. */
@@ -13,7 +14,9 @@ export interface ProxySession {
 
 export interface ProxySessionOptions {
   client: net.Socket;
-  backend: BackendAddress;
+  backend: Exclude<BackendTarget, { kind: 'unavailable' }>;
+  /** How to tell the client that the backend cannot be reached, should the connect fail. */
+  refusal: RefusalProtocol;
   /** Shared with DataPlane.stats(), so that a leak check sees sockets whose listener is already gone. */
   counters: DataPlaneStats;
   logger: DataPlaneLogger;
@@ -35,7 +38,9 @@ function closedPromise(socket: net.Socket): Promise<void> {
 
 export function startProxySession(opts: ProxySessionOptions): ProxySession {
   const { client, counters, logger, context } = opts;
-  const backend = net.connect({ host: opts.backend.host, port: opts.backend.port });
+  const target = opts.backend;
+  const backend =
+    target.kind === 'tcp' ? net.connect({ host: target.host, port: target.port }) : net.connect({ path: target.path });
   counters.sessions += 1;
   counters.backendSockets += 1;
   backend.once('close', () => {
@@ -60,14 +65,29 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
     logger.info({ ...context, err: err.code ?? err.message }, 'client socket error');
     destroyBoth();
   });
+  let connected = false;
+  let refusing: Promise<void> | undefined;
   backend.on('error', (err: NodeJS.ErrnoException) => {
-    logger.warn({ ...context, err: err.code ?? err.message, backend: opts.backend }, 'backend socket error');
+    const code = err.code ?? err.message;
+    logger.warn({ ...context, err: code, backend: target }, 'backend socket error');
+    if (!connected && !client.destroyed) {
+      // Nothing has reached the client yet (it is not read until the backend answers), so it can still be
+      // told why in its own protocol.
+      const where = target.kind === 'tcp' ? `${target.host}:${target.port}` : target.path;
+      refusing = refuseConnection(client, opts.refusal, `cannot reach the instance's database server at ${where} (${code})`);
+      backend.destroy();
+      return;
+    }
     destroyBoth();
   });
 
+  // The client is not read before the backend accepts, so a failed connect can still be refused cleanly.
   // pipe() gives backpressure and forwards a clean end (FIN) to the other side once its writes are flushed.
-  client.pipe(backend);
-  backend.pipe(client);
+  backend.once('connect', () => {
+    connected = true;
+    client.pipe(backend);
+    backend.pipe(client);
+  });
 
   const afterClose = (other: net.Socket): void => {
     if (other.destroyed) return;
@@ -80,7 +100,9 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
     graceTimer.unref();
   };
   client.once('close', () => afterClose(backend));
-  backend.once('close', () => afterClose(client));
+  backend.once('close', () => {
+    if (!refusing) afterClose(client);
+  });
 
   const closed = Promise.all([closedPromise(client), closedPromise(backend)]).then(() => {
     if (graceTimer) clearTimeout(graceTimer);

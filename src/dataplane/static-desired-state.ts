@@ -18,10 +18,17 @@ export function createStaticDesiredState(initial?: Partial<DesiredState>): Stati
       const id = scope.instanceId;
       // Copies, so that the caller mutating its arrays later cannot change a pass already under way.
       if (id === undefined) {
-        return { endpoints: [...state.endpoints], groups: [...state.groups], engines: { ...state.engines } };
+        return {
+          endpoints: [...state.endpoints],
+          groups: [...state.groups],
+          engines: { ...state.engines },
+          ...(state.targets ? { targets: { ...state.targets } } : {}),
+        };
       }
       const engine = state.engines[id];
+      const target = state.targets?.[id];
       return {
+        ...(target ? { targets: { [id]: target } } : {}),
         endpoints: state.endpoints.filter((e) => e.instanceId === id),
         groups: state.groups.filter((g) => g.instanceId === id),
         engines: engine === undefined ? {} : { [id]: engine },

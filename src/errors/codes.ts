@@ -47,6 +47,8 @@ export const ERROR_CODES = {
   'InvalidDBInstanceClass.Malformed': { status: 400, message: 'The specified parameter DBInstanceClass is not valid.', hint: 'Any non-empty class name such as mysql.n2.medium.1 is accepted.' },
   'InvalidPort.Malformed': { status: 400, message: 'Specified port is not valid.', hint: 'Allocate takes 1000-5999; CreateDBInstance takes 1000-65534 for MySQL, 1000-5999 otherwise.' },
   'InvalidPort.Format': { status: 400, message: 'Specified Port is not valid.', hint: 'Use a port in 1000-5999 (MySQL internal endpoints: 1000-65534).' },
+  // CreateDBInstance's documented capacity refusal, answered past --max-instances (see docs/fidelity.md).
+  InsufficientResourceCapacity: { status: 404, message: 'The target availability zone does not have sufficient resources.', hint: 'localrds runs at most --max-instances instance servers: delete an instance or raise --max-instances.' },
   'Invalid.NextToken': { status: 400, message: 'The parameter NextToken is invalid.', hint: 'Pass back the NextToken of the previous page unchanged.' },
   'InsName.NotFound': { status: 400, message: 'The specified InsName (instance) is not found.', hint: 'Pass the instance ID as InsName.' },
   // --- RDS: changes ---
@@ -72,6 +74,7 @@ export const ERROR_CODES = {
   'InvalidCurrentConnectionString.NotFound': { status: 400, message: 'The specified CurrentConnectionString is not found.', hint: 'The public endpoint is already released, or the string belongs to another instance.' },
   AtLeastOneNetTypeExists: { status: 400, message: 'The current database instance network type does not support the operation', hint: 'The internal endpoint cannot be released; only the public one can.' },
   NetTypeExists: { status: 400, message: 'Specified net type already existed.', hint: 'The instance already has a public endpoint; release it first.' },
+  'OperationDenied.EndpointUnavailable': { status: 403, message: 'The endpoint address {address} cannot listen on this machine: {reason}.', hint: 'Give pools of addresses this machine has (--public-pool, --private-pool; any 127.0.0.0/8 block on Linux) or free the port; nothing was changed.' },
   'OperationDenied.ZoneResource': { status: 403, message: 'There is no available zone for inventory. {detail}', hint: 'The address pool is exhausted; widen --public-pool / --private-pool or wait for quarantined addresses.' },
   // --- RDS: whitelist ---
   'SecurityIPList.Format': { status: 400, message: 'Specified SecurityIPList is not valid.', hint: 'Give IPv4 addresses or CIDR blocks (/1 to /32), comma-separated, at most 1000.' },

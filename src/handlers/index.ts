@@ -2,7 +2,7 @@
 import type { HandlerTable } from './context.js';
 import { allocateInstancePublicConnection, describeDBInstanceNetInfo, modifyDBInstanceConnectionString, releaseInstancePublicConnection } from './network.js';
 import { describeDBInstanceIPArrayList, modifySecurityIps } from './security.js';
-import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances } from './instances.js';
+import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances, restartDBInstance } from './instances.js';
 import * as settings from './settings.js';
 import { describeParameters, describeParameterTemplates } from './parameters.js';
 import { describeTags, tagResources, untagResources } from './tags.js';
@@ -68,5 +68,6 @@ export const HANDLERS = {
   DescribeDatabases: describeDatabases,
   DeleteDatabase: deleteDatabase,
   ModifyDBDescription: modifyDBDescription,
+  RestartDBInstance: restartDBInstance,
   ModifyAccountCheckPolicy: modifyAccountCheckPolicy,
 } satisfies HandlerTable;

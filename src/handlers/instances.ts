@@ -19,6 +19,12 @@ export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) 
   const ips = parseIpList(input.SecurityIPList);
   if ('problem' in ips) throw new ApiError(ips.problem === 'duplicate' ? 'InvalidSecurityIPList.Duplicate' : 'InvalidSecurityIPList.Format');
   const amount = input.Amount ?? 1;
+  // --max-instances bounds the instances that get a server process of their own; API-only and shared-server
+  // engines cost nothing and are not counted.
+  if (ctx.config.maxInstances > 0 && ctx.config.serverEngines.includes(engine)
+    && (await ctx.repos.instances.countAll(ctx.config.serverEngines)) + amount > ctx.config.maxInstances) {
+    throw new ApiError('InsufficientResourceCapacity');
+  }
   if (input.ConnectionString !== undefined && (amount > 1 || !PREFIX_CHARS.test(input.ConnectionString))) {
     throw new ApiError('InvalidParameter', { name: 'ConnectionString', detail: 'A prefix of letters, digits and hyphens, for one instance only.' });
   }
@@ -52,7 +58,7 @@ export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) 
     const cs = connectionString(input.ConnectionString ?? inst.id, engine, 'Private', ctx.config.domain);
     if (await ctx.repos.endpoints.getByConnectionString(cs)) throw new ApiError('InvalidConnectionString.Duplicate');
     await ctx.repos.instances.insert(inst);
-    const address = await takeAddress(ctx, 'private', inst);
+    const address = await takeAddress(ctx, 'private', inst, port);
     await insertEndpoint(ctx, { accountId: ctx.accountId, instanceId: inst.id, connectionString: cs, ipType: 'Private', address, port, createdAt: inst.createdAt, bindError: '' });
     await ctx.repos.securityIps.put({ accountId: ctx.accountId, instanceId: inst.id, name: 'default', attribute: '', ips: ips.entries, whitelistNetworkType: 'MIX' });
     if (input.Tag) await addTags(ctx, inst, input.Tag);
@@ -192,3 +198,10 @@ function summary(i: InstanceRecord, cs: string) {
     ReadOnlyDBInstanceIds: { ReadOnlyDBInstanceId: [] },
   };
 }
+
+export const restartDBInstance: Handler<'RestartDBInstance'> = async (ctx, input) => {
+  const inst = await requireInstance(ctx, input.DBInstanceId, true);
+  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
+  ctx.restart(inst.id);
+  return {};
+};

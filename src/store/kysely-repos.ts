@@ -17,9 +17,16 @@ import { dbAccountRepo } from './repos/db-accounts.js';
 import { databaseRepo } from './repos/databases.js';
 import { privilegeRepo } from './repos/privileges.js';
 
-/** readOnly: the repos serve read(); row locks are skipped there since nothing will be written. */
-export function makeRepos(db: Kysely<Database>, dialect: Dialect, opts: { readOnly?: boolean } = {}): Repos {
-  const ctx: RepoContext = { db, dialect, readOnly: opts.readOnly ?? false };
+/**
+ * readOnly: the repos serve read(); row locks are skipped there since nothing will be written.
+ * changed: where the repos note what the transaction changed, for the store to act on after the commit.
+ */
+export function makeRepos(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  opts: { readOnly?: boolean; changed?: RepoContext['changed'] } = {},
+): Repos {
+  const ctx: RepoContext = { db, dialect, readOnly: opts.readOnly ?? false, changed: opts.changed ?? { keys: false } };
   return {
     accounts: accountRepo(ctx),
     nonces: nonceRepo(ctx),

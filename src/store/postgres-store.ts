@@ -8,6 +8,63 @@ import type { Database } from './schema.js';
 import { makeRepos } from './kysely-repos.js';
 import { migrate } from './migrations.js';
 import { DEFAULT_RETRY, RetryLane, withRetries, type RetryPolicy } from './retry.js';
+import { KEYS_CHANNEL } from './repos/accounts.js';
+
+const LISTEN_RETRY_MS = 1000;
+
+/**
+ * Follows key changes made by any node (accountRepo notifies KEYS_CHANNEL in the changing transaction) on a
+ * connection of its own. While that connection is down nothing is known, so every call gets a new version
+ * and no cache can serve a stale key.
+ */
+function keyChangeListener(connectionString: string, listenSql: string): { version(): string; close(): Promise<void> } {
+  let seen = 0;
+  let blind = 0;
+  let live = false;
+  let closed = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const down = (c: pg.Client): void => {
+    if (client !== c) return;
+    live = false;
+    client = undefined;
+    c.end().catch(() => undefined);
+    if (!closed) {
+      timer = setTimeout(connect, LISTEN_RETRY_MS);
+      timer.unref();
+    }
+  };
+  const connect = (): void => {
+    const c = new pg.Client({ connectionString });
+    client = c;
+    c.on('error', () => down(c));
+    c.on('end', () => down(c));
+    c.on('notification', () => {
+      seen += 1;
+    });
+    c.connect()
+      .then(() => c.query(listenSql))
+      .then(() => {
+        if (client !== c) return;
+        // Whatever changed while nobody listened is unknown: a new version drops every cached key.
+        seen += 1;
+        live = true;
+      })
+      .catch(() => down(c));
+  };
+  connect();
+  return {
+    version: () => (live ? `n${seen}` : `blind${++blind}`),
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = undefined;
+      live = false;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}
 
 export interface PostgresStoreOptions {
   /** postgres://user@host:port/db; a `schema=name` query parameter works like the `schema` option. */
@@ -60,7 +117,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
         : (conn) => conn.executeQuery(CompiledQuery.raw(`set search_path to "${schema}"`)).then(() => undefined),
     }),
   });
+  const keys = keyChangeListener(connectionString, sql`listen ${sql.id(KEYS_CHANNEL)}`.compile(db).sql);
   const lane = new RetryLane();
+  let keyCommits = 0;
   let closed = false;
   const open = () => { if (closed) throw new Error('store is closed'); };
 
@@ -71,6 +130,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
       await migrate(trx, 'postgres');
     });
   } catch (e) {
+    await keys.close();
     await db.destroy();
     throw e;
   }
@@ -80,11 +140,17 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
     async tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions) {
       open();
       const relaxed = opts?.durability === 'relaxed';
-      return withRetries(() => db.transaction().setIsolationLevel('serializable')
-        .execute(async (trx) => {
-          if (relaxed) await sql`set local synchronous_commit = off`.execute(trx);
-          return fn(makeRepos(trx, 'postgres'));
-        }), policy, lane);
+      return withRetries(async () => {
+        const changed = { keys: false };
+        const out = await db.transaction().setIsolationLevel('serializable')
+          .execute(async (trx) => {
+            if (relaxed) await sql`set local synchronous_commit = off`.execute(trx);
+            return fn(makeRepos(trx, 'postgres', { changed }));
+          });
+        // This node's own change counts at once; the notification reaches the listener a moment later.
+        if (changed.keys) keyCommits += 1;
+        return out;
+      }, policy, lane);
     },
     async read<T>(fn: (r: Repos) => Promise<T>) {
       open();
@@ -92,9 +158,13 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
       return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only')
         .execute((trx) => fn(makeRepos(trx, 'postgres', { readOnly: true })));
     },
+    keysVersion() {
+      return `${keyCommits}:${keys.version()}`;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      await keys.close();
       await db.destroy();
     },
   };

@@ -81,6 +81,8 @@ export interface AddressesTable {
   /** 0 = held, 1 = released. */
   released: number;
   quarantine_until: Int8;
+  /** Why allocate passed the address over (held by another process), '' otherwise; retry at quarantine_until. */
+  skip_reason: Generated<string>;
 }
 
 /** Every number in [first, dense_to] of the pool has an addresses row (see repos/addresses.ts). */

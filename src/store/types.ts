@@ -38,6 +38,11 @@ export interface AccountRepo {
 export interface NonceRepo {
   /** Records the nonce; false when the same (accessKeyId, nonce) is already held and not expired. */
   use(accessKeyId: string, nonce: string, nowMs: number, expiresAtMs: number): Promise<boolean>;
+  /**
+   * use() for many distinct (accessKeyId, nonce) pairs in one statement; the answers in the same order.
+   * The pairs must not repeat within one call.
+   */
+  useMany(items: ReadonlyArray<{ accessKeyId: string; nonce: string; expiresAtMs: number }>, nowMs: number): Promise<boolean[]>;
   /** Drops nonces whose expiry has passed. */
   purge(nowMs: number): Promise<number>;
 }
@@ -55,7 +60,8 @@ export interface InstanceRepo {
   /** Every instance whose status is not Running (all accounts): what the reconciler may settle. */
   listTransitional(): Promise<InstanceRecord[]>;
   delete(accountId: AccountId, id: InstanceId): Promise<void>;
-  countAll(): Promise<number>;
+  /** Every instance, or only those of the given engines (--max-instances counts instances with a server). */
+  countAll(engines?: readonly Engine[]): Promise<number>;
 }
 
 export interface EndpointRepo {
@@ -68,6 +74,8 @@ export interface EndpointRepo {
   /** Changes name and/or port of one endpoint. */
   update(connectionString: string, next: { connectionString: string; port: number }): Promise<void>;
   setBindError(connectionString: string, error: string): Promise<void>;
+  /** Moves the endpoint to another address of its pool (an address another process took before it could bind). */
+  setAddress(connectionString: string, address: string): Promise<void>;
   listAll(): Promise<EndpointRecord[]>;
   /** Endpoints of the given instances, across accounts (data plane). */
   listByInstanceIds(ids: string[]): Promise<EndpointRecord[]>;
@@ -116,6 +124,13 @@ export interface AddressRepo {
   allocate(pool: PoolName, first: number, last: number, owner: { accountId: AccountId; instanceId: InstanceId }, nowMs: number): Promise<string | undefined>;
   /** Marks the address released; it may be handed out again once nowMs >= quarantineUntilMs. */
   release(pool: PoolName, address: string, quarantineUntilMs: number): Promise<void>;
+  /**
+   * The address (just allocated) is held by another process: it goes back as released with the reason, and is
+   * not handed out again before retryAtMs.
+   */
+  skip(pool: PoolName, address: string, reason: string, retryAtMs: number): Promise<void>;
+  /** Addresses passed over and not yet due for a retry, with the reason (newest retry time first). */
+  listSkipped(pool: PoolName, nowMs: number): Promise<Array<{ address: string; reason: string; retryAtMs: number }>>;
   /** Addresses currently held (not released), for leak checks. */
   countHeld(pool: PoolName): Promise<number>;
 }
@@ -210,8 +225,14 @@ export interface StateStore {
    * Everything a committed tx wrote survives kill -9 (SQLite WAL with synchronous=FULL; PostgreSQL default).
    */
   tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions): Promise<T>;
-  /** Read-only convenience (may skip the transaction on SQLite). */
+  /** Runs fn in one read-only transaction (one snapshot for all of its queries). */
   read<T>(fn: (r: Repos) => Promise<T>): Promise<T>;
+  /**
+   * A token that changes whenever an access key or account may have changed, in this process or in another
+   * one sharing the store (SQLite: this process's commits plus PRAGMA data_version; PostgreSQL: LISTEN/NOTIFY,
+   * and a fresh token on every call while the listening connection is down). Cheap enough for every request.
+   */
+  keysVersion(): string;
   close(): Promise<void>;
 }
 

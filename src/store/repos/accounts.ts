@@ -1,9 +1,15 @@
 // AccountRepo: accounts and their access keys. Row <-> record mapping for both tables lives here.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { AccessKeyRecord, AccountId, AccountRecord, KeyStatus } from '../../domain/types.js';
 import type { AccountRepo } from '../types.js';
 import type { AccessKeysTable, AccountsTable } from '../schema.js';
 import { guardUnique, type RepoContext } from './context.js';
+import { preparedQuery } from './prepared.js';
+
+const keyById = preparedQuery(['id'], (db, p) => db.selectFrom('access_keys').selectAll().where('access_key_id', '=', p.id));
+
+/** PostgreSQL channel on which key changes are announced to every node's key cache (see postgres-store.ts). */
+export const KEYS_CHANNEL = 'localrds_keys';
 
 function toAccount(r: Selectable<AccountsTable>): AccountRecord {
   return { id: r.id as AccountId, name: r.name, createdAt: r.created_at };
@@ -25,6 +31,12 @@ function fromKey(k: AccessKeyRecord): AccessKeysTable {
 
 export function accountRepo(ctx: RepoContext): AccountRepo {
   const { db } = ctx;
+  // Every change of a key or account goes through here: noted for this process's cache, and on PostgreSQL
+  // announced (delivered at commit, dropped on rollback) to the other nodes' caches.
+  const keysChanged = async (): Promise<void> => {
+    ctx.changed.keys = true;
+    if (ctx.dialect === 'postgres') await sql`select pg_notify(${KEYS_CHANNEL}, '')`.execute(db);
+  };
   return {
     async createAccount(a) {
       await guardUnique(ctx, () =>
@@ -39,10 +51,12 @@ export function accountRepo(ctx: RepoContext): AccountRepo {
     },
     // Keys go with their account: a key left behind would still authenticate as an account that is gone.
     async deleteAccount(id) {
+      await keysChanged();
       await db.deleteFrom('access_keys').where('account_id', '=', id).execute();
       await db.deleteFrom('accounts').where('id', '=', id).execute();
     },
     async putKey(k) {
+      await keysChanged();
       const row = fromKey(k);
       await db.insertInto('access_keys').values(row)
         .onConflict((oc) => oc.column('access_key_id').doUpdateSet({
@@ -51,7 +65,7 @@ export function accountRepo(ctx: RepoContext): AccountRepo {
         .execute();
     },
     async getKey(accessKeyId) {
-      const r = await db.selectFrom('access_keys').selectAll().where('access_key_id', '=', accessKeyId).executeTakeFirst();
+      const [r] = await keyById(ctx, { id: accessKeyId });
       return r && toKey(r);
     },
     async listKeys(accountId) {
@@ -60,6 +74,7 @@ export function accountRepo(ctx: RepoContext): AccountRepo {
       return (await q.orderBy('access_key_id').execute()).map(toKey);
     },
     async deleteKey(accessKeyId) {
+      await keysChanged();
       await db.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId).execute();
     },
   };

@@ -8,6 +8,8 @@ export interface RepoContext {
   db: Kysely<Database>;
   dialect: Dialect;
   readOnly: boolean;
+  /** Set by the repos when the transaction changed an access key or account (key caches must drop theirs). */
+  changed: { keys: boolean };
 }
 
 /** pg returns int8 and count(*) as strings; better-sqlite3 returns numbers. All our values fit in 2^53. */

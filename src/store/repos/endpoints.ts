@@ -5,6 +5,11 @@ import type { AccountId, EndpointRecord, InstanceId, IpType } from '../../domain
 import type { EndpointRepo } from '../types.js';
 import type { EndpointsTable } from '../schema.js';
 import { chunks, guardUnique, type RepoContext } from './context.js';
+import { preparedQuery } from './prepared.js';
+
+const byInstance = preparedQuery(['accountId', 'id'], (db, p) =>
+  db.selectFrom('endpoints').selectAll().where('account_id', '=', p.accountId).where('instance_id', '=', p.id)
+    .orderBy('created_at').orderBy('connection_string'));
 
 function toEndpoint(r: Selectable<EndpointsTable>): EndpointRecord {
   return {
@@ -24,10 +29,7 @@ export function endpointRepo(ctx: RepoContext): EndpointRepo {
       }).execute());
     },
     async listByInstance(accountId, id) {
-      const rows = await db.selectFrom('endpoints').selectAll()
-        .where('account_id', '=', accountId).where('instance_id', '=', id)
-        .orderBy('created_at').orderBy('connection_string').execute();
-      return rows.map(toEndpoint);
+      return (await byInstance(ctx, { accountId, id })).map(toEndpoint);
     },
     async getByConnectionString(cs) {
       const r = await db.selectFrom('endpoints').selectAll().where('connection_string', '=', cs).executeTakeFirst();
@@ -46,6 +48,9 @@ export function endpointRepo(ctx: RepoContext): EndpointRepo {
     },
     async setBindError(cs, error) {
       await db.updateTable('endpoints').set({ bind_error: error }).where('connection_string', '=', cs).execute();
+    },
+    async setAddress(cs, address) {
+      await db.updateTable('endpoints').set({ address, bind_error: '' }).where('connection_string', '=', cs).execute();
     },
     async listAll() {
       const rows = await db.selectFrom('endpoints').selectAll().orderBy('connection_string').execute();

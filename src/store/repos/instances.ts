@@ -5,6 +5,11 @@ import type { AccountId, Engine, InstanceId, InstanceRecord, InstanceStatus } fr
 import type { InstanceFilter, InstanceRepo } from '../types.js';
 import type { Database, InstancesTable } from '../schema.js';
 import { guardUnique, num, type RepoContext } from './context.js';
+import { preparedQuery } from './prepared.js';
+
+// Every signed call on an instance starts with this lookup.
+const getInstance = preparedQuery(['accountId', 'id'], (db, p) =>
+  db.selectFrom('instances').selectAll().where('account_id', '=', p.accountId).where('id', '=', p.id));
 
 function toInstance(r: Selectable<InstancesTable>): InstanceRecord {
   return {
@@ -70,11 +75,14 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
       await guardUnique(ctx, () => db.insertInto('instances').values(fromInstance(i)).execute());
     },
     async get(accountId, id, opts) {
-      let q = db.selectFrom('instances').selectAll().where('account_id', '=', accountId).where('id', '=', id);
       // SQLite has no row locks; its writer lock (BEGIN IMMEDIATE) already excludes every other writer.
       // PostgreSQL refuses FOR UPDATE in read(), which is READ ONLY; there is nothing to protect there anyway.
-      if (opts?.forUpdate && dialect === 'postgres' && !readOnly) q = q.forUpdate();
-      const r = await q.executeTakeFirst();
+      if (opts?.forUpdate && dialect === 'postgres' && !readOnly) {
+        const locked = await db.selectFrom('instances').selectAll()
+          .where('account_id', '=', accountId).where('id', '=', id).forUpdate().executeTakeFirst();
+        return locked && toInstance(locked);
+      }
+      const [r] = await getInstance(ctx, { accountId, id });
       return r && toInstance(r);
     },
     async list(accountId, f, offset, limit) {
@@ -119,9 +127,11 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
     async delete(accountId, id) {
       await db.deleteFrom('instances').where('account_id', '=', accountId).where('id', '=', id).execute();
     },
-    async countAll() {
-      const r = await db.selectFrom('instances')
-        .select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    async countAll(engines?: readonly Engine[]) {
+      if (engines && engines.length === 0) return 0;
+      let q = db.selectFrom('instances').select((eb) => eb.fn.countAll<number | string>().as('n'));
+      if (engines) q = q.where('engine', 'in', [...engines]);
+      const r = await q.executeTakeFirstOrThrow();
       return num(r.n);
     },
   };
