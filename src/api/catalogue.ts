@@ -53,6 +53,7 @@ export const OPERATIONS = {
   DescribeUpgradeMajorVersionPrecheckTask: changes.describeUpgradeMajorVersionPrecheckTask,
   UpgradeDBInstanceMajorVersion: changes.upgradeDBInstanceMajorVersion,
   DescribeTasks: changes.describeTasks,
+  RestartDBInstance: restartDBInstance,
   CreateAccount: createAccount,
   DescribeAccounts: describeAccounts,
   DeleteAccount: deleteAccount,
@@ -67,7 +68,6 @@ export const OPERATIONS = {
   DescribeDatabases: describeDatabases,
   DeleteDatabase: deleteDatabase,
   ModifyDBDescription: modifyDBDescription,
-  RestartDBInstance: restartDBInstance,
   ModifyAccountCheckPolicy: modifyAccountCheckPolicy,
 } as const;
 

@@ -54,6 +54,7 @@ export const HANDLERS = {
   DescribeUpgradeMajorVersionPrecheckTask: changes.describeUpgradeMajorVersionPrecheckTask,
   UpgradeDBInstanceMajorVersion: changes.upgradeDBInstanceMajorVersion,
   DescribeTasks: changes.describeTasks,
+  RestartDBInstance: restartDBInstance,
   CreateAccount: createAccount,
   DescribeAccounts: describeAccounts,
   DeleteAccount: deleteAccount,
@@ -68,6 +69,5 @@ export const HANDLERS = {
   DescribeDatabases: describeDatabases,
   DeleteDatabase: deleteDatabase,
   ModifyDBDescription: modifyDBDescription,
-  RestartDBInstance: restartDBInstance,
   ModifyAccountCheckPolicy: modifyAccountCheckPolicy,
 } satisfies HandlerTable;

@@ -98,6 +98,11 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   const engines = await createInstanceEngines({
     dataDir, backends: opts.backends ?? {}, engines: opts.engines, sharedAdmin: opts.backendAdmins,
     load: engineStateLoader(store), logger,
+    // A new instance's server came up (or failed): route its connections there, then settle Creating.
+    onStarted: async (id) => {
+      await dataplane.reconcile({ instanceId: id });
+      await settler.settle(id as InstanceId);
+    },
   });
   config.serverEngines = engines.availability().filter((a) => a.mode === 'per-instance').map((a) => a.engine);
   await engines.reconcile().catch((e: unknown) => logger.error({ err: String(e) }, 'instance engine: start-up reconcile incomplete'));
@@ -136,7 +141,8 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     observe: metrics.observe,
     probe: probeBind,
     engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
-    engineMode: opts.engineMode ?? ((engine) => (opts.backends?.[engine.toLowerCase()] ? 'shared' : 'per-instance')),
+    // What the instance engine really does per engine (a --backend is shared; no binaries or --engines none: none).
+    engineMode: opts.engineMode ?? ((engine) => engines.availability().find((x) => x.engine === engine)?.mode ?? 'none'),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[], effects) => {
       let failure: unknown;
