@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { PG_URL, startTestServer, type TestServer } from './helpers/localrds.js';
+import { dropSchema } from './store-fixtures/backends.js';
 import { createBody, waitRunning, type InstanceConfig, type Tf } from './helpers/terraform-flows.js';
 import { at, terraformClientToken, tfDropped, tfFail, tfOk, type Json } from './helpers/terraform-wire.js';
 
@@ -15,14 +16,6 @@ const CFG: InstanceConfig = { engine: 'MySQL', engineVersion: '8.0', instanceTyp
 async function instanceIds(tf: Tf): Promise<string[]> {
   const l = await tfOk(tf.endpoint, tf.creds, 'DescribeDBInstances', { RegionId: tf.region, SourceIp: '', PageNumber: '1', PageSize: '100' });
   return (at(l, 'Items.DBInstance') as Json[]).map((i) => i.DBInstanceId as string);
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await c.end();
 }
 
 for (const store of ['sqlite', 'postgres'] as const) {
