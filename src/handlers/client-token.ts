@@ -25,7 +25,7 @@ export function requestHash(input: Record<string, unknown>): string {
 }
 
 /** Runs the change once per token: `change` only runs, and its answer is only stored, the first time. */
-export async function onceper(repos: Repos, call: TokenedCall, change: () => Promise<object>): Promise<{ output: object; replayed: boolean }> {
+export async function oncePerToken(repos: Repos, call: TokenedCall, change: () => Promise<object>): Promise<{ output: object; replayed: boolean }> {
   const key = { accountId: call.accountId, action: call.action, token: call.token };
   const hash = requestHash(call.input);
   const prior = await repos.clientTokens.get(key, call.now);
