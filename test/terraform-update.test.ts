@@ -72,6 +72,8 @@ describe('terraform update path and tolerance', () => {
     assert.deepEqual(await list({ env: 'prod' }), [id]);
     assert.deepEqual(await list({ env: 'prod', team: 'db' }), [id]);
     assert.deepEqual(await list({ env: 'dev' }), []);
+    const mode = async (m: string) => (at(await tfOk(tf.endpoint, tf.creds, 'DescribeDBInstances', c({ PageNumber: '1', PageSize: '100', ConnectionMode: m, Tags: '{"env":"prod"}' })), 'Items.DBInstance') as Json[]).length;
+    assert.deepEqual([await mode('Standard'), await mode('Safe')], [1, 0]);
     await tfFail(tf.endpoint, tf.creds, 'DescribeDBInstances', c({ Tags: 'env=prod' }), 'Tag.InvalidTagsParameter');
 
     await tfOk(tf.endpoint, tf.creds, 'UnTagResources', c({ ResourceType: 'INSTANCE', 'ResourceId.1': id, 'TagKey.1': 'team' }));
