@@ -33,10 +33,7 @@ export interface LocalrdsOptions {
   tls?: 'auto' | 'off' | { certFile: string; keyFile: string };
   /** Lower-cased engine -> backend database server. */
   backends?: Record<string, BackendAddress>;
-  /**
-   * How each engine's instances are served. Default: shared for an engine with a --backend server (names are
-   * server-wide there), per-instance otherwise.
-   */
+  /** How each engine's instances are served, for the handlers' name checks. Default: what the engine reports. */
   engineMode?: PipelineDeps['engineMode'];
   service?: Partial<ServiceConfig>;
   /** Embedded DNS server port (UDP+TCP); undefined = off. */
@@ -135,14 +132,15 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   await dataplane.reconcile();
   await settler.resume();
 
+  // Modes are fixed at start-up; in shared mode account and database names are server-wide (handlers check them).
+  const engineModes = new Map(engines.availability().map((a) => [a.engine, a.mode]));
   const metrics = createMetrics({ dataplane, servers: opts.servers ?? (() => engines.servers()), public: opts.metricsPublic });
   const pipeline = createPipeline({
     store, config, logger, now,
     observe: metrics.observe,
     probe: probeBind,
     engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
-    // What the instance engine really does per engine (a --backend is shared; no binaries or --engines none: none).
-    engineMode: opts.engineMode ?? ((engine) => engines.availability().find((x) => x.engine === engine)?.mode ?? 'none'),
+    engineMode: opts.engineMode ?? ((engine) => engineModes.get(engine) ?? 'per-instance'),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[], effects) => {
       let failure: unknown;

@@ -128,7 +128,8 @@ async function createDatabase(s: PgSession, name: string, encoding: string, coll
     await s.exec(sql(collate, ctype));
   } catch (e) {
     const code = (e as { code?: string }).code;
-    // 42809 "invalid locale name" (not installed here); 22023 / 22021: the locale does not fit the encoding.
+    // "invalid locale name" is 42809 (wrong_object_type) on PostgreSQL 15 and 17, 22023 in some builds;
+    // 22021: the locale does not match the encoding.
     if (!['42809', '22023', '22021'].includes(code ?? '') || (collate === 'C' && ctype === 'C')) throw e;
     await s.exec(sql('C', 'C'));
   }
