@@ -149,6 +149,32 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     return p;
   }
 
+  // One spare copy of each template waits in templates/<key>.spare: a new instance takes it with a rename (the
+  // copy is the slow part of a start on a busy disk) and the next spare is copied in the background.
+  const refills = new Map<string, Promise<void>>();
+  async function takeSpare(key: string, dest: string): Promise<boolean> {
+    // A refill under way started before this copy would: waiting for it is the shorter way.
+    await refills.get(key);
+    try {
+      await rename(join(base, 'templates', `${key}.spare`), dest);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  function refillSpare(key: string): void {
+    if (refills.has(key) || closed) return;
+    const spare = join(base, 'templates', `${key}.spare`);
+    const p = (async () => {
+      if (existsSync(spare)) return;
+      await rm(`${spare}.tmp`, { recursive: true, force: true });
+      await run('cp', ['-a', join(base, 'templates', key), `${spare}.tmp`]);
+      await rename(`${spare}.tmp`, spare);
+    })().catch((e: unknown) => opts.logger.warn({ template: key, err: String(e) }, 'could not prepare a spare data directory'))
+      .finally(() => refills.delete(key));
+    refills.set(key, p);
+  }
+
   async function sharedLedgerFor(engine: Engine): Promise<SharedLedger> {
     let l = ledgers.get(engine);
     if (!l) {
@@ -191,10 +217,13 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     if (!existsSync(paths.dataDir)) {
       await mkdir(paths.dir, { recursive: true, mode: 0o711 });
       await readOrCreateSecret(paths.secretFile);
-      const copy = `${paths.dataDir}.copy`;
-      await rm(copy, { recursive: true, force: true });
-      await run('cp', ['-a', join(base, 'templates', build.key), copy]);
-      await rename(copy, paths.dataDir);
+      if (!(await takeSpare(build.key, paths.dataDir))) {
+        const copy = `${paths.dataDir}.copy`;
+        await rm(copy, { recursive: true, force: true });
+        await run('cp', ['-a', join(base, 'templates', build.key), copy]);
+        await rename(copy, paths.dataDir);
+      }
+      refillSpare(build.key);
     }
     slot.secret = (await readOrCreateSecret(paths.secretFile)).secret;
     await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
@@ -334,7 +363,8 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     const driver = r.driver as EngineDriver;
     const build = driver.builds().builds[0];
     const user = users.get(driver.osUser);
-    if (build && user) await template(driver, build, user).catch((e: unknown) => opts.logger.error({ build: build.label, err: String(e) }, 'template initialisation failed'));
+    if (!build || !user) return;
+    await template(driver, build, user).then(() => refillSpare(build.key), (e: unknown) => opts.logger.error({ build: build.label, err: String(e) }, 'template initialisation failed'));
   });
 
   const engines: InstanceEngines = {
@@ -415,6 +445,7 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     async close() {
       closed = true;
       await Promise.all([...queues.values(), ...prewarm]);
+      await Promise.all([...refills.values()]);
       // A clean stop stops every server (nothing is left running after localrds exits); after a kill -9 they
       // keep running and the next localrds adopts them.
       await Promise.all([...slots.values()].map(async (s) => {
