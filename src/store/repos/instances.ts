@@ -115,6 +115,7 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
         ...(p.payType !== undefined ? { pay_type: p.payType } : {}),
         ...(p.status !== undefined ? { status: p.status } : {}),
         ...(p.statusUntil !== undefined ? { status_until: p.statusUntil } : {}),
+        ...(p.deletionProtection !== undefined ? { deletion_protection: p.deletionProtection ? 1 : 0 } : {}),
       };
       if (Object.keys(set).length === 0) return;
       await db.updateTable('instances').set(set).where('account_id', '=', accountId).where('id', '=', id).execute();
