@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from './schema.js';
 import * as m001 from './migrations/001-init.js';
+import * as m005 from './migrations/005-paging-index.js';
 
 export interface Migration {
   id: string;
@@ -11,6 +12,7 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { id: '001_init', up: m001.up },
+  { id: '005_paging_index', up: m005.up },
 ];
 
 /** Brings the schema up to date. `trx` must be inside a transaction that excludes other migrators. */
