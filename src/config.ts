@@ -1,5 +1,6 @@
 // Service configuration shared by handlers, the data plane and the HTTP layer. Built by the CLI.
 import { parseCidr, type Cidr } from './domain/ipv4.js';
+import type { Engine } from './domain/types.js';
 
 export interface ServiceConfig {
   /** Connection strings end in .<engine>.<domain>, e.g. rm-xxx.mysql.rds.aliyuncs.com */
@@ -14,6 +15,12 @@ export interface ServiceConfig {
   createMs: number;
   /** How long DBInstanceNetTypeChanging lasts after a network change (0: until the listener change is done). */
   netChangeMs: number;
+  /** How many instances may have a server of their own (--max-instances); 0: no bound. */
+  maxInstances: number;
+  /** Engines whose instances each get a server process (per-instance mode): what maxInstances counts. */
+  serverEngines: readonly Engine[];
+  /** How long DBInstanceClassChanging lasts after ModifyDBInstanceSpec (0: settled as soon as the call returns). */
+  specChangeMs: number;
 }
 
 export const DEFAULT_PUBLIC_POOL = '127.64.0.0/16';
@@ -28,6 +35,9 @@ export function defaultServiceConfig(over: Partial<ServiceConfig> = {}): Service
     quarantineMs: 60_000,
     createMs: 0,
     netChangeMs: 0,
+    maxInstances: 0,
+    serverEngines: [],
+    specChangeMs: 0,
     ...over,
   };
 }

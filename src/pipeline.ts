@@ -8,11 +8,16 @@ import { authenticateDeferred, type AuthDeps, type Principal } from './auth/auth
 import { cachedKeyLookup } from './auth/key-cache.js';
 import { batchedNonceUse } from './auth/nonce-batch.js';
 import type { ServiceConfig } from './config.js';
-import type { AuditRecord, InstanceId } from './domain/types.js';
+import type { AuditRecord, Engine, InstanceId, InstanceRecord } from './domain/types.js';
+import type { EngineMode } from './engines/types.js';
 import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
+import type { BindProbe } from './handlers/allocate.js';
 import { HANDLERS } from './handlers/index.js';
+import { onceper } from './handlers/client-token.js';
+import { engineDefaults } from './domain/parameters.js';
 import { isRetryable } from './store/errors.js';
+import { isStoreUnavailable } from './store/unavailable.js';
 import { decodeParams } from './protocol/decode.js';
 import { encodeError, encodeSuccess, type WireResponse } from './protocol/encode.js';
 import { parseRpc, peekFormat, type RawRequest, type RpcRequest } from './protocol/rpc-request.js';
@@ -31,10 +36,24 @@ export interface PipelineDeps {
   now(): number;
   /** Base URL as the caller reached us (for Recommend links). */
   baseUrl(raw: RawRequest): string;
-  /** After a write committed: make the listeners of these instances match the store, then settle their status. */
-  afterCommit(instanceIds: InstanceId[]): Promise<void>;
+  /**
+   * After a write committed: make the servers (accounts, databases, grants) and then the listeners of these
+   * instances match the store, restart the servers a RestartDBInstance asked for, then settle their status.
+   */
+  afterCommit(instanceIds: InstanceId[], effects: { restart: InstanceId[] }): Promise<void>;
+  /**
+   * The running values of the named parameters on the instance's server (DescribeParameters); wired to the
+   * instance engines. Names it leaves out, and every name when it is absent, get the engine's documented default.
+   */
+  engineParameters?(instanceId: InstanceId, names: string[]): Promise<Record<string, string>>;
+  /** How instances of an engine are served; per-instance servers when not given. */
+  engineMode?: (engine: Engine) => EngineMode['kind'];
   /** Optional gates after authentication (throttling, RAM policy). Throw ApiError to refuse. */
   gates?: Array<(req: Authenticated) => void | Promise<void>>;
+  /** Called once per answer (metrics): the catalogue's Action or 'unknown', and 'Success' or the error code. */
+  observe?(o: { action: string; code: string; seconds: number }): void;
+  /** Tries binding a candidate endpoint address before an allocation commits (handlers/allocate.ts). */
+  probe?: BindProbe;
 }
 
 export interface Resolved extends RpcRequest { op: OpSpec; actionName: ActionName }
@@ -48,13 +67,15 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
     now: deps.now,
   };
 
-  return async function run(raw: RawRequest): Promise<WireResponse> {
+  const run = async (raw: RawRequest, seen: { action: string; code: string }): Promise<WireResponse> => {
     let format = peekFormat(raw.rawQuery, raw.body, raw.headers['content-type']);
     let authed: Authenticated | undefined;
+    let resolved: Resolved | undefined;
     try {
       const rpc = parseRpc(raw);
       format = rpc.format;
-      const resolved = resolve(rpc);
+      resolved = resolve(rpc);
+      seen.action = resolved.actionName;
       const pending = await authenticateStage(resolved, authDeps);
       // A change waits for its nonce before anything else; a read runs beside the nonce's commit, and its
       // answer (or its error) waits for it, so a replay is refused whatever the read would have said.
@@ -70,11 +91,23 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       return encodeSuccess(resolved.actionName, raw.requestId, output, format);
     } catch (e) {
       const err = toApiError(e, raw, deps.logger);
+      seen.code = err.code;
       // Every authenticated attempt at a change is audited, refused ones (RAM, bad input, state) too; throttled
       // ones are not, so that a flood past the rate costs no extra write.
       if (authed?.op.mutates && err.code !== 'Throttling.User') await auditFailure(deps, authed, err.code);
-      return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw) });
+      // Some operations document another status for a shared code (e.g. InvalidDBInstanceId.NotFound as 404).
+      const status = resolved?.op.errorStatus?.[err.code];
+      return encodeError(err, { requestId: raw.requestId, hostId: deps.config.hostId, format, baseUrl: deps.baseUrl(raw), status });
     }
+  };
+  const observe = deps.observe;
+  if (!observe) return (raw) => run(raw, { action: 'unknown', code: 'Success' });
+  return async (raw) => {
+    const started = process.hrtime.bigint();
+    const seen = { action: 'unknown', code: 'Success' };
+    const wire = await run(raw, seen);
+    observe({ ...seen, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    return wire;
   };
 }
 
@@ -105,24 +138,49 @@ export function decode(req: Authenticated): Decoded {
 // 7 + 8: the handler in one transaction, then the data plane for what it touched.
 export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> {
   const touched = new Set<InstanceId>();
+  const restarts = new Set<InstanceId>();
   const handler = HANDLERS[req.actionName] as (ctx: HandlerContext, input: Record<string, unknown>) => Promise<object>;
+  const token = req.op.mutates && typeof req.input.ClientToken === 'string' ? req.input.ClientToken : undefined;
   const run = async (repos: HandlerContext['repos']) => {
-    const output = await handler({
+    touched.clear(); // a PostgreSQL retry runs this again from the start
+    const now = deps.now();
+    const change = () => handler({
       requestId: req.requestId,
       accountId: req.principal.accountId,
       accessKeyId: req.principal.accessKeyId,
-      now: deps.now(),
+      now,
       repos,
       config: deps.config,
       touch: (id) => touched.add(id),
+      restart: (id) => { restarts.add(id); touched.add(id); },
+      probe: deps.probe,
+      engineParameters: (inst, names) => engineParameters(deps, inst, names),
+      engineMode: deps.engineMode ?? (() => 'per-instance'),
     }, req.input);
+    const { output, replayed } = token === undefined
+      ? { output: await change(), replayed: false }
+      : await onceper(repos, { accountId: req.principal.accountId, action: req.actionName, token, input: req.input, now }, change);
     // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
-    if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, 'Success', output));
+    if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, replayed ? 'Replayed' : 'Success', output));
     return output;
   };
   const output = req.op.mutates ? await deps.store.tx(run) : await deps.store.read(run);
-  if (touched.size > 0) await deps.afterCommit([...touched]);
+  if (touched.size > 0) await deps.afterCommit([...touched], { restart: [...restarts] });
   return output;
+}
+
+/** Documented defaults, overridden by what the instance's server reports; a server that cannot answer leaves the defaults. */
+async function engineParameters(deps: PipelineDeps, inst: InstanceRecord, names: string[]): Promise<Record<string, string>> {
+  const id = inst.id;
+  const defaults = engineDefaults(inst.engine, names, inst.engineVersion);
+  if (!deps.engineParameters) return defaults;
+  try {
+    return { ...defaults, ...(await deps.engineParameters(id, names)) };
+  } catch (e) {
+    // Read-path actions never answer 5xx (Terraform would retry each for minutes); the log says why.
+    deps.logger.warn({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'engine parameters unavailable; answering defaults');
+    return defaults;
+  }
 }
 
 function auditRecord(deps: PipelineDeps, req: Authenticated, result: string, output?: object): AuditRecord {
@@ -147,6 +205,11 @@ function toApiError(e: unknown, raw: RawRequest, logger: Logger): ApiError {
     // A transaction that kept losing serialization conflicts (PostgreSQL, heavy contention): nothing was
     // written, and the caller may simply retry, which is what 503 ServiceUnavailable tells the SDKs.
     logger.warn({ requestId: raw.requestId, err: e instanceof Error ? e.message : String(e) }, 'transaction conflicts exhausted the retries');
+    return new ApiError('ServiceUnavailable');
+  }
+  if (isStoreUnavailable(e)) {
+    // The store (PostgreSQL) cannot be reached: nothing was acknowledged, and the pool reconnects by itself.
+    logger.warn({ requestId: raw.requestId, err: e instanceof Error ? e.message : String(e) }, 'store unavailable');
     return new ApiError('ServiceUnavailable');
   }
   // Never echo internals to the client; the log has the request id to find them.

@@ -83,9 +83,9 @@ test('missing and malformed parameters name the parameter', async () => {
 
 test('unknown Action, unimplemented Action, wrong Version', async () => {
   isError(await v3Post(s.endpoint, s.credentials, 'MakeCoffee', {}), 'InvalidAction.NotFound');
-  const ni = await v3Post(s.endpoint, s.credentials, 'CreateAccount', {});
+  const ni = await v3Post(s.endpoint, s.credentials, 'CreateBackup', {});
   isError(ni, 'Api.NotSupport');
-  assert.match(String(ni.json?.Message), /CreateAccount/);
+  assert.match(String(ni.json?.Message), /CreateBackup/);
   isError(await v1Get(s.endpoint, s.credentials, { Action: 'DescribeDBInstances', ...list }, { Version: '2017-01-01' }), 'InvalidVersion');
   isError(await v3Post(s.endpoint, s.credentials, 'DescribeDBInstances', list, { 'x-acs-version': '2015-01-01' }), 'InvalidVersion');
 });

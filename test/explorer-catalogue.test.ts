@@ -78,6 +78,7 @@ describe('SDK naming rules', () => {
   test('TypeScript/Java field names match the models of the installed @alicloud/rds20140815', () => {
     let checked = 0;
     for (const op of ops) {
+      if (op.aliasOf) continue; // a spelling only the Terraform provider sends; the SDKs call the original
       const Model = rdsModule[`${op.name}Request`] as { names(): Record<string, string> } | undefined;
       assert.ok(Model, `no model ${op.name}Request`);
       assert.equal(typeof rdsModule.default.prototype[methodName(op.name)], 'function', `no method ${methodName(op.name)}`);

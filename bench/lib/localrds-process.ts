@@ -42,6 +42,8 @@ export async function startLocalrdsProcess(o: {
     '--public-pool', o.publicPool ?? '127.64.0.0/16', '--private-pool', o.privatePool ?? '127.32.0.0/16',
     ...(o.db ? ['--db', o.db] : []),
     ...(o.backends ?? []).flatMap((b) => ['--backend', b]),
+    // The API and data-plane sections measure localrds itself: instances stay API-only unless a section asks.
+    ...((o.extraArgs ?? []).includes('--engines') ? [] : ['--engines', 'none']),
     ...(o.extraArgs ?? []),
   ];
   const child = spawnPinned(SERVER_CORE, process.execPath, args, {

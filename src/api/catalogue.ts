@@ -1,7 +1,17 @@
 // The catalogue: every Action localrds serves, keyed by its wire name.
 import { allocateInstancePublicConnection, describeDBInstanceNetInfo, modifyDBInstanceConnectionString, releaseInstancePublicConnection } from './ops-network.js';
 import { describeDBInstanceIPArrayList, modifySecurityIps } from './ops-security.js';
-import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances } from './ops-instances.js';
+import { createDBInstance, deleteDBInstance, describeDBInstanceAttribute, describeDBInstances, restartDBInstance } from './ops-instances.js';
+import * as settings from './ops-settings.js';
+import { describeParameters, describeParameterTemplates } from './ops-parameters.js';
+import { describeTags, tagResources, unTagResources, untagResources } from './ops-tags.js';
+import * as changes from './ops-changes.js';
+import { modifyAccountCheckPolicy } from './ops-account-policy.js';
+import {
+  createAccount, deleteAccount, describeAccounts, grantAccountPrivilege, lockAccount, modifyAccountDescription, resetAccount,
+  resetAccountPassword, revokeAccountPrivilege, unlockAccount,
+} from './ops-accounts.js';
+import { createDatabase, deleteDatabase, describeDatabases, modifyDBDescription } from './ops-databases.js';
 import type { OpSpec } from './op.js';
 
 export const OPERATIONS = {
@@ -15,6 +25,49 @@ export const OPERATIONS = {
   DescribeDBInstances: describeDBInstances,
   DescribeDBInstanceAttribute: describeDBInstanceAttribute,
   DeleteDBInstance: deleteDBInstance,
+  DescribeDBInstanceMonitor: settings.describeDBInstanceMonitor,
+  DescribeSQLCollectorPolicy: settings.describeSQLCollectorPolicy,
+  DescribeSQLCollectorRetention: settings.describeSQLCollectorRetention,
+  DescribeSecurityGroupConfiguration: settings.describeSecurityGroupConfiguration,
+  DescribeHASwitchConfig: settings.describeHASwitchConfig,
+  DescribeHADiagnoseConfig: settings.describeHADiagnoseConfig,
+  DescribeDBInstanceHAConfig: settings.describeDBInstanceHAConfig,
+  DescribeDBInstanceSSL: settings.describeDBInstanceSSL,
+  DescribeDBInstanceEncryptionKey: settings.describeDBInstanceEncryptionKey,
+  DescribeDBInstanceTDE: settings.describeDBInstanceTDE,
+  DescribePGHbaConfig: settings.describePGHbaConfig,
+  DescribeInstanceLinkedWhitelistTemplate: settings.describeInstanceLinkedWhitelistTemplate,
+  DescribeInstanceAutoRenewalAttribute: settings.describeInstanceAutoRenewalAttribute,
+  DescribeParameters: describeParameters,
+  DescribeParameterTemplates: describeParameterTemplates,
+  DescribeTags: describeTags,
+  TagResources: tagResources,
+  UntagResources: untagResources,
+  UnTagResources: unTagResources,
+  ModifyDBInstanceDescription: changes.modifyDBInstanceDescription,
+  ModifyDBInstanceSpec: changes.modifyDBInstanceSpec,
+  TransformDBInstancePayType: changes.transformDBInstancePayType,
+  UpgradeDBInstanceEngineVersion: changes.upgradeDBInstanceEngineVersion,
+  UpgradeDBInstanceMajorVersionPrecheck: changes.upgradeDBInstanceMajorVersionPrecheck,
+  DescribeUpgradeMajorVersionPrecheckTask: changes.describeUpgradeMajorVersionPrecheckTask,
+  UpgradeDBInstanceMajorVersion: changes.upgradeDBInstanceMajorVersion,
+  DescribeTasks: changes.describeTasks,
+  CreateAccount: createAccount,
+  DescribeAccounts: describeAccounts,
+  DeleteAccount: deleteAccount,
+  ResetAccountPassword: resetAccountPassword,
+  ResetAccount: resetAccount,
+  ModifyAccountDescription: modifyAccountDescription,
+  LockAccount: lockAccount,
+  UnlockAccount: unlockAccount,
+  GrantAccountPrivilege: grantAccountPrivilege,
+  RevokeAccountPrivilege: revokeAccountPrivilege,
+  CreateDatabase: createDatabase,
+  DescribeDatabases: describeDatabases,
+  DeleteDatabase: deleteDatabase,
+  ModifyDBDescription: modifyDBDescription,
+  RestartDBInstance: restartDBInstance,
+  ModifyAccountCheckPolicy: modifyAccountCheckPolicy,
 } as const;
 
 export type ActionName = keyof typeof OPERATIONS;
@@ -33,18 +86,22 @@ export function findOperation(action: string): OpSpec | undefined {
 export const OTHER_RDS_ACTIONS: ReadonlySet<string> = new Set([
   'ReleaseInstanceConnection', 'AllocateReadWriteSplittingConnection', 'ReleaseReadWriteSplittingConnection',
   'SwitchDBInstanceNetType', 'ModifyDBInstanceNetworkType', 'ModifyDBInstanceNetworkExpireTime',
-  'CreateReadOnlyDBInstance', 'CreateAccount', 'DeleteAccount', 'DescribeAccounts', 'ResetAccountPassword', 'GrantAccountPrivilege',
-  'RevokeAccountPrivilege', 'CreateDatabase', 'DeleteDatabase', 'DescribeDatabases', 'RestartDBInstance', 'ModifyDBInstanceSpec',
-  'ModifyDBInstanceDescription', 'ModifyDBInstanceDeletionProtection', 'DescribeRegions', 'DescribeAvailableZones',
+  'CreateReadOnlyDBInstance',
+  'ModifyDBInstanceDeletionProtection', 'DescribeRegions', 'DescribeAvailableZones',
   'DescribeAvailableClasses', 'DescribeDBInstancesByExpireTime', 'DescribeDBInstancesAsCsv', 'DescribeDBInstancePerformance',
-  'CreateBackup', 'DescribeBackups', 'DescribeBackupPolicy', 'ModifyBackupPolicy', 'DescribeParameters', 'ModifyParameter',
-  'DescribeSQLLogRecords', 'DescribeSlowLogs', 'DescribeErrorLogs', 'DescribeSecurityGroupConfiguration',
-  'ModifySecurityGroupConfiguration', 'DescribeDBInstanceSSL', 'ModifyDBInstanceSSL', 'MigrateToOtherZone',
+  'CreateBackup', 'DescribeBackups', 'DescribeBackupPolicy', 'ModifyBackupPolicy', 'ModifyParameter',
+  'DescribeSQLLogRecords', 'DescribeSlowLogs', 'DescribeErrorLogs',
+  'ModifySecurityGroupConfiguration', 'ModifyDBInstanceSSL', 'MigrateToOtherZone',
   'ModifyDBInstancePayType', 'RenewInstance', 'StartDBInstance', 'StopDBInstance', 'CloneDBInstance',
-  'DescribeDBInstanceHAConfig', 'SwitchDBInstanceHA', 'DescribeTasks', 'TagResources', 'UntagResources', 'ListTagResources',
+  'SwitchDBInstanceHA', 'ListTagResources',
   'DescribeDBProxy', 'ModifyDBProxy', 'DescribeDBProxyEndpoint', 'CreateDBProxyEndpointAddress', 'DeleteDBProxyEndpointAddress',
   'DescribeWhitelistTemplate', 'ModifyWhitelistTemplate', 'DescribeAllWhitelistTemplate', 'AttachWhitelistTemplateToInstance',
   'DescribeDBInstanceEndpoints', 'CreateDBInstanceEndpointAddress', 'DeleteDBInstanceEndpointAddress', 'ModifyDBInstanceEndpointAddress',
   'DescribeDBInstanceNetInfoForChannel', 'ModifySecurityIpsForChannel', 'DescribeDBInstanceIpHostname', 'CheckAccountNameAvailable',
-  'ModifyDBInstanceMaintainTime', 'UpgradeDBInstanceEngineVersion', 'UpgradeDBInstanceMajorVersion', 'DescribeCharacterSetName',
+  'ModifyDBInstanceMaintainTime', 'DescribeCharacterSetName',
+  // Update-path actions of the Terraform provider behind optional arguments localrds does not emulate.
+  'ModifyDBInstanceMonitor', 'ModifyHADiagnoseConfig', 'ModifyDasInstanceConfig', 'ModifyInstanceAutoRenewalAttribute',
+  'DetachWhitelistTemplateToInstance', 'ModifyDBInstanceAutoUpgradeMinorVersion', 'MigrateSecurityIPMode', 'ModifySQLCollectorPolicy',
+  'ModifySQLCollectorRetention', 'ModifyDBInstanceTDE', 'ModifyHASwitchConfig', 'ModifyPGHbaConfig', 'ModifyResourceGroup',
+  'SwitchDBInstanceVpc', 'ModifyDBInstanceConfig', 'ModifyCollationTimeZone', 'UpgradeDBInstanceKernelVersion',
 ]);

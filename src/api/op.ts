@@ -4,7 +4,7 @@ import { int, str, type OutShape, type ParamSpecs } from './shapes.js';
 
 export interface OpSpec<P extends ParamSpecs = ParamSpecs, S extends OutShape = OutShape> {
   readonly name: string;
-  readonly group: 'network' | 'security' | 'instances';
+  readonly group: 'network' | 'security' | 'instances' | 'accounts' | 'databases' | 'settings' | 'tags' | 'changes';
   /** Our own words; shown by the explorer. */
   readonly summary: string;
   readonly params: P;
@@ -16,6 +16,10 @@ export interface OpSpec<P extends ParamSpecs = ParamSpecs, S extends OutShape = 
   readonly mutates: boolean;
   /** Parameter naming the instance (RAM resource, audit, data-plane scope). */
   readonly instanceParam?: string;
+  /** This is a second wire name of that operation, which the official SDKs do not have (UnTagResources). */
+  readonly aliasOf?: string;
+  /** HTTP status of a code on this operation where the reference documents another than the catalogue's. */
+  readonly errorStatus?: Partial<Record<ErrorCode, number>>;
 }
 
 export function defineOp<const P extends ParamSpecs, const S extends OutShape>(spec: OpSpec<P, S>): OpSpec<P, S> {
@@ -32,6 +36,14 @@ export const OWNER_PARAMS = {
 
 export const DB_INSTANCE_ID = str('The instance ID, as CreateDBInstance or DescribeDBInstances returned it.', {
   required: true, example: 'rm-uf6wjk5xxxxxxx', max: 64,
+});
+
+/**
+ * ClientToken as every operation declares it. The documented limit is 64 characters, but the Terraform provider
+ * sends 66 (`Terraform-Alicloud-<unix seconds>-<uuid>`), so localrds takes up to 128 (docs/fidelity.md).
+ */
+export const CLIENT_TOKEN = str('Idempotence token: a retry with the same token by the same account returns the first answer and changes nothing.', {
+  max: 128, example: 'Terraform-Alicloud-1764614400-0e6f2b0c-5d1e-4f5a-9a43-2f1c8f6d7e90',
 });
 
 /** Errors every operation that names an instance can raise. */

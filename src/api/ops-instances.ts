@@ -1,6 +1,6 @@
 // Instance operations: create, list, describe, delete.
-import { defineOp, DB_INSTANCE_ID, INSTANCE_ERRORS, OWNER_PARAMS } from './op.js';
-import { bool, int, o, str } from './shapes.js';
+import { CLIENT_TOKEN, defineOp, DB_INSTANCE_ID, INSTANCE_ERRORS, OWNER_PARAMS } from './op.js';
+import { bool, int, o, str, tagList } from './shapes.js';
 
 export const createDBInstance = defineOp({
   name: 'CreateDBInstance',
@@ -28,12 +28,14 @@ export const createDBInstance = defineOp({
       enum: ['local_ssd', 'cloud_ssd', 'cloud_essd', 'cloud_essd2', 'cloud_essd3', 'general_essd'] }),
     Category: str('Basic, HighAvailability, cluster, AlwaysOn, Finance, serverless_basic, serverless_standard or serverless_ha.', {
       enum: ['Basic', 'HighAvailability', 'cluster', 'AlwaysOn', 'Finance', 'serverless_basic', 'serverless_standard', 'serverless_ha'] }),
-    DBInstanceDescription: str('Description, 2 to 255 characters.', { min: 2, max: 255 }),
+    // Terraform sends DBInstanceDescription= when instance_name is unset: empty means no description.
+    DBInstanceDescription: str('Description, 2 to 255 characters (empty: none).', { min: 2, max: 255 }),
     Period: str('Year or Month (Prepaid only; recorded).', { enum: ['Year', 'Month', 'Day', '1', '2', '3'] }),
     UsedTime: str('Subscription length (recorded).', { pattern: /^\d+$/ }),
     Amount: int('Number of instances to create, 1 to 20.', { min: 1, max: 20 }),
     DryRun: bool('Validate only; create nothing.'),
-    ClientToken: str('Idempotence token (accepted; localrds does not deduplicate).', { max: 64 }),
+    ClientToken: CLIENT_TOKEN,
+    Tag: tagList('Tags for the new instance: Tag.N.Key and Tag.N.Value, N from 1 to 20.', { maxItems: 20, max: 128, tooManyCode: 'NumberExceed.Tags' }),
     DeletionProtection: bool('Refuse DeleteDBInstance while set.'),
     ResourceGroupId: str('Accepted, ignored.'),
     ...OWNER_PARAMS,
@@ -47,7 +49,8 @@ export const createDBInstance = defineOp({
     DryRunResult: o.opt(o.bool()),
   }),
   errors: ['InvalidEngine.Malformed', 'InvalidEngineVersion.Malformed', 'InvalidDBInstanceClass.Malformed', 'InvalidPort.Malformed',
-    'InvalidSecurityIPList.Format', 'InvalidSecurityIPList.Duplicate', 'InvalidConnectionString.Duplicate', 'OperationDenied.ZoneResource'],
+    'InvalidSecurityIPList.Format', 'InvalidSecurityIPList.Duplicate', 'InvalidConnectionString.Duplicate', 'OperationDenied.ZoneResource', 'OperationDenied.EndpointUnavailable',
+    'InsufficientResourceCapacity', 'IdempotentParameterMismatch', 'NumberExceed.Tags', 'InvalidTagKey.Malformed', 'Duplicate.TagKey'],
 });
 
 const instanceSummary = {
@@ -77,13 +80,17 @@ export const describeDBInstances = defineOp({
     ConnectionString: str('Only the instance that has this connection string.', { max: 255 }),
     DBInstanceType: str('Primary, Readonly, Guard or Temp.', { enum: ['Primary', 'Readonly', 'Guard', 'Temp'] }),
     InstanceNetworkType: str('VPC or Classic.', { enum: ['VPC', 'Classic'] }),
+    VpcId: str('Only instances in this VPC.', { max: 64 }),
+    VSwitchId: str('Only instances in this vSwitch.', { max: 64 }),
+    Tags: str('JSON object of tags every listed instance carries, e.g. {"env":"test"} (at most 5 pairs).', { max: 4096, invalidCode: 'Tag.InvalidTagsParameter' }),
+    ClientToken: CLIENT_TOKEN,
     ...OWNER_PARAMS,
   },
   output: o.obj({
     PageNumber: o.int(), PageRecordCount: o.int(), TotalRecordCount: o.int(), NextToken: o.opt(o.str()),
     Items: o.obj({ DBInstance: o.list(o.obj(instanceSummary)) }),
   }),
-  errors: ['Invalid.NextToken'],
+  errors: ['Invalid.NextToken', 'Tag.InvalidTagsParameter'],
 });
 
 export const describeDBInstanceAttribute = defineOp({
@@ -104,6 +111,11 @@ export const describeDBInstanceAttribute = defineOp({
         Port: o.str(), DBInstanceStorage: o.int(), DBInstanceMemory: o.int(), DBInstanceCPU: o.str(), MaxConnections: o.int(),
         SecurityIPList: o.str(), SecurityIPMode: o.str(), IPType: o.str(), CreationTime: o.str(), MasterInstanceId: o.str(),
         ConnectionMode: o.str(), AccountMaxQuantity: o.int(), DBMaxQuantity: o.int(), CurrentKernelVersion: o.str(),
+        MasterZone: o.str(), MaintainTime: o.str(), AutoUpgradeMinorVersion: o.str(),
+        // The Terraform provider asserts these three are objects (it crashes otherwise), serverless or not.
+        SlaveZones: o.obj({ SlaveZone: o.list(o.obj({ ZoneId: o.str() })) }),
+        Extra: o.obj({ DBInstanceIds: o.obj({ DBInstanceId: o.list(o.str()) }) }),
+        ServerlessConfig: o.obj({ ScaleMin: o.opt(o.int()), ScaleMax: o.opt(o.int()), AutoPause: o.opt(o.bool()), SwitchForce: o.opt(o.bool()) }),
       })),
     }),
   }),
@@ -123,4 +135,20 @@ export const deleteDBInstance = defineOp({
   },
   output: o.obj({ RegionId: o.str() }),
   errors: [...INSTANCE_ERRORS, 'IncorrectDBInstanceState', 'OperationDenied.DeletionProtection'],
+});
+
+export const restartDBInstance = defineOp({
+  name: 'RestartDBInstance',
+  group: 'instances',
+  summary: "Restarts the instance's database server: open sessions are cut, data is kept. Answers once the server accepts connections again.",
+  mutates: true,
+  instanceParam: 'DBInstanceId',
+  params: {
+    DBInstanceId: DB_INSTANCE_ID,
+    NodeId: str('Node to restart (accepted; a localrds instance has one node).', { max: 64 }),
+    ClientToken: str('Idempotence token (accepted; localrds does not deduplicate).', { max: 64 }),
+    ...OWNER_PARAMS,
+  },
+  output: o.obj({}),
+  errors: [...INSTANCE_ERRORS, 'IncorrectDBInstanceState'],
 });

@@ -24,7 +24,7 @@ export const allocateInstancePublicConnection = defineOp({
     DbInstanceName: o.str('The instance ID (the real API spells this field with a lowercase "b").'),
   }),
   errors: [...INSTANCE_ERRORS, 'IncorrectDBInstanceState', 'InvalidConnectionString.Format', 'ConnectionStringContainIllegalCharacterFault',
-    'InvalidPort.Malformed', 'InvalidConnectionString.Duplicate', 'NetTypeExists', 'OperationDenied.ZoneResource', 'UnsupportedParameter'],
+    'InvalidPort.Malformed', 'InvalidConnectionString.Duplicate', 'NetTypeExists', 'OperationDenied.ZoneResource', 'OperationDenied.EndpointUnavailable', 'UnsupportedParameter'],
 });
 
 export const releaseInstancePublicConnection = defineOp({
@@ -102,6 +102,6 @@ export const modifyDBInstanceConnectionString = defineOp({
     ...OWNER_PARAMS,
   },
   output: o.obj({}),
-  errors: [...INSTANCE_ERRORS, 'OperationDenied.DBInstanceStatus', 'InvalidConnectionString.Malformed', 'InvalidPort.Format',
+  errors: [...INSTANCE_ERRORS, 'OperationDenied.DBInstanceStatus', 'InvalidConnectionString.Malformed', 'InvalidPort.Format', 'OperationDenied.EndpointUnavailable',
     'InvalidConnectionString.NotFound', 'InvalidConnectionString.Duplicate', 'UnsupportedParameter'],
 });

@@ -4,13 +4,14 @@ import type { ErrorCode } from '../errors/codes.js';
 
 // ---------- request parameters ----------
 
-export type ParamKind = 'string' | 'integer' | 'boolean';
+/** stringList: `Name.1`, `Name.2`, ...; tagList: `Name.1.Key`, `Name.1.Value`, ... (the RPC repeatList style). */
+export type ParamKind = 'string' | 'integer' | 'boolean' | 'stringList' | 'tagList';
 
 export interface ParamSpec<K extends ParamKind = ParamKind, R extends boolean = boolean> {
   readonly kind: K;
   readonly required: R;
   /** Wire type as the API reference names it (Port is a String on the wire yet holds a number). */
-  readonly wireType: 'String' | 'Integer' | 'Long' | 'Boolean';
+  readonly wireType: 'String' | 'Integer' | 'Long' | 'Boolean' | 'RepeatList';
   readonly description: string;
   readonly example?: string;
   /** integer: value range; string: length range. */
@@ -23,6 +24,11 @@ export interface ParamSpec<K extends ParamKind = ParamKind, R extends boolean = 
   readonly default?: string;
   /** Code raised when this parameter breaks a rule (else InvalidParameter naming it). */
   readonly invalidCode?: ErrorCode;
+  /** string: an empty value is a value (''), not an absent parameter. */
+  readonly emptyOk?: boolean;
+  /** Lists: most items (min/max then bound each item's length), and the code raised beyond it. */
+  readonly maxItems?: number;
+  readonly tooManyCode?: ErrorCode;
 }
 
 interface CommonOpts {
@@ -31,7 +37,8 @@ interface CommonOpts {
   default?: string;
   invalidCode?: ErrorCode;
 }
-interface StrOpts extends CommonOpts { required?: boolean; min?: number; max?: number; enum?: readonly string[]; enumIgnoreCase?: boolean; pattern?: RegExp }
+interface StrOpts extends CommonOpts { required?: boolean; min?: number; max?: number; enum?: readonly string[]; enumIgnoreCase?: boolean; pattern?: RegExp; emptyOk?: boolean }
+interface ListOpts extends CommonOpts { required?: boolean; max?: number; maxItems: number; tooManyCode?: ErrorCode }
 interface IntOpts extends CommonOpts { required?: boolean; min?: number; max?: number; wireType?: 'String' | 'Integer' | 'Long' }
 interface BoolOpts extends CommonOpts { required?: boolean }
 
@@ -47,9 +54,21 @@ export function bool<const O extends BoolOpts>(description: string, o: O = {} as
   return { ...o, kind: 'boolean', wireType: 'Boolean', description, required: (o.required ?? false) as Req<O> };
 }
 
+/** `Name.N` values in N order; `max` bounds each item's length. */
+export function strList<const O extends ListOpts>(description: string, o: O): ParamSpec<'stringList', Req<O>> {
+  return { ...o, kind: 'stringList', wireType: 'RepeatList', description, required: (o.required ?? false) as Req<O> };
+}
+/** `Name.N.Key` / `Name.N.Value` pairs in N order (a missing Value is ''). */
+export function tagList<const O extends ListOpts>(description: string, o: O): ParamSpec<'tagList', Req<O>> {
+  return { ...o, kind: 'tagList', wireType: 'RepeatList', description, required: (o.required ?? false) as Req<O> };
+}
+
+export interface TagPair { Key: string; Value: string }
+
 export type ParamSpecs = Readonly<Record<string, ParamSpec>>;
 
-type ValueOf<S> = S extends ParamSpec<'integer', boolean> ? number : S extends ParamSpec<'boolean', boolean> ? boolean : string;
+type ValueOf<S> = S extends ParamSpec<'integer', boolean> ? number : S extends ParamSpec<'boolean', boolean> ? boolean
+  : S extends ParamSpec<'stringList', boolean> ? string[] : S extends ParamSpec<'tagList', boolean> ? TagPair[] : string;
 type RequiredKeys<P> = { [K in keyof P]: P[K] extends ParamSpec<ParamKind, true> ? K : never }[keyof P];
 type OptionalKeys<P> = Exclude<keyof P, RequiredKeys<P>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};

@@ -1,39 +1,65 @@
-// The localrds command: serve | keys | hosts | audit.
+// The localrds command: serve | keys | hosts | audit, plus --help and --version.
 import { openStore } from '../store/open-store.js';
 import { formatHostsLines } from '../dataplane/hosts.js';
 import { keys, KEYS_HELP } from './keys.js';
 import { serve, SERVE_HELP } from './serve.js';
-import { parseArgs } from 'node:util';
+import { packageVersion, parseOrUsage, UsageError } from './usage.js';
 
-const HELP = `localrds: a local Alibaba Cloud RDS OpenAPI (2014-08-15) with real database endpoints
+export const HOSTS_HELP = `localrds hosts [--data-dir DIR | --db URL]    /etc/hosts lines for every connection string`;
+export const AUDIT_HELP = `localrds audit [--data-dir DIR | --db URL] [--account ID] [--limit N]   state-changing calls, newest first`;
+
+export const HELP = `localrds: a local Alibaba Cloud RDS OpenAPI (2014-08-15) with real database endpoints
+
+localrds --version | --help | <command> --help
 
 ${SERVE_HELP}
 
 ${KEYS_HELP}
 
-localrds hosts [--data-dir DIR | --db URL]    /etc/hosts lines for every connection string
-localrds audit [--data-dir DIR | --db URL] [--account ID] [--limit N]   state-changing calls, newest first`;
+${HOSTS_HELP}
+${AUDIT_HELP}`;
 
-async function withStore<T>(argv: string[], fn: (s: Awaited<ReturnType<typeof openStore>>, v: Record<string, string | undefined>) => Promise<T>): Promise<T> {
-  const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, db: { type: 'string' }, account: { type: 'string' }, limit: { type: 'string' } } });
-  const store = await openStore({ dataDir: values['data-dir'] ?? process.env.LOCALRDS_DATA_DIR ?? './.localrds', db: values.db ?? process.env.LOCALRDS_DB });
-  try { return await fn(store, values); } finally { await store.close(); }
+const STORE_FLAGS = { 'data-dir': { type: 'string' }, db: { type: 'string' } } as const;
+
+async function withStore(argv: string[], usage: string, extra: Record<string, { type: 'string' }>, fn: (s: Awaited<ReturnType<typeof openStore>>, v: Record<string, string | undefined>) => Promise<void>): Promise<void> {
+  const parsed = parseOrUsage(argv, { ...STORE_FLAGS, ...extra }, usage);
+  if (!parsed) return;
+  const v = parsed.values as Record<string, string | undefined>;
+  // Checked before the store opens, so that a typo never creates a data dir.
+  if (v.limit !== undefined && !/^\d+$/.test(v.limit)) throw new UsageError('--limit takes a whole number', usage);
+  const store = await openStore({ dataDir: v['data-dir'] ?? process.env.LOCALRDS_DATA_DIR ?? './.localrds', db: v.db ?? process.env.LOCALRDS_DB });
+  try { await fn(store, v); } finally { await store.close(); }
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const [cmd, ...rest] = argv;
+async function dispatch(cmd: string | undefined, rest: string[]): Promise<void> {
   switch (cmd) {
     case 'serve': return serve(rest);
     case 'keys': return keys(rest);
     case 'hosts':
-      return withStore(rest, async (s) => { process.stdout.write(formatHostsLines(await s.read((r) => r.endpoints.listAll()))); });
+      return withStore(rest, HOSTS_HELP, {}, async (s) => { process.stdout.write(formatHostsLines(await s.read((r) => r.endpoints.listAll()))); });
     case 'audit':
-      return withStore(rest, async (s, v) => {
+      return withStore(rest, AUDIT_HELP, { account: { type: 'string' }, limit: { type: 'string' } }, async (s, v) => {
         const rows = await s.read((r) => r.audit.list({ accountId: v.account, limit: Number(v.limit ?? 100) }));
         for (const a of rows) process.stdout.write(`${a.time}\t${a.requestId}\t${a.accountId}\t${a.accessKeyId}\t${a.action}\t${a.instanceId}\t${a.result}\n`);
       });
-    default:
+    case '--version': case '-v': case 'version':
+      process.stdout.write(`localrds ${packageVersion()}\n`);
+      return;
+    case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(HELP + '\n');
-      if (cmd && cmd !== 'help' && cmd !== '--help') process.exitCode = 2;
+      return;
+    default:
+      throw new UsageError(cmd.startsWith('-') ? `Unknown option '${cmd}'` : `Unknown command '${cmd}'`, HELP);
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  try {
+    await dispatch(cmd, rest);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`localrds: ${e.message}\n\n${e.usage}\n`);
+    process.exitCode = 2;
   }
 }

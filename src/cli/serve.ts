@@ -1,8 +1,9 @@
 // `localrds serve`: parse flags (and LOCALRDS_* environment), start the server, stop cleanly on SIGINT/SIGTERM.
-import { parseArgs } from 'node:util';
 import { mustCidr } from '../config.js';
 import { startLocalrds, type LocalrdsOptions } from '../runtime/server.js';
 import type { BackendAddress } from '../dataplane/types.js';
+import type { EngineAvailability } from '../engines/types.js';
+import { strictParse, UsageError } from './usage.js';
 
 export const SERVE_HELP = `localrds serve [options]
   --host ADDR            API address (default 127.0.0.1)
@@ -11,17 +12,26 @@ export const SERVE_HELP = `localrds serve [options]
   --db URL               keep state in PostgreSQL (postgres://...) instead of SQLite
   --tls-cert FILE --tls-key FILE   serve HTTPS with these instead of the generated certificate
   --no-tls               plain HTTP only
-  --backend ENGINE=HOST:PORT       database server for an engine (mysql, mariadb, postgresql, sqlserver); repeatable
-                         (env LOCALRDS_BACKENDS="mysql=127.0.0.1:3306,postgresql=127.0.0.1:5432")
+  --backend ENGINE=HOST:PORT       one shared server for an engine (mysql, mariadb, postgresql, sqlserver) instead of a
+                         server per instance; repeatable (env LOCALRDS_BACKENDS="mysql=127.0.0.1:3306,postgresql=127.0.0.1:5432");
+                         localrds logs in as root / postgres (env LOCALRDS_MYSQL_BACKEND_USER/_PASSWORD,
+                         LOCALRDS_POSTGRESQL_BACKEND_USER/_PASSWORD) to apply accounts and databases there
+  --engines auto|none    auto (default): a real server per instance where the binaries exist; none: API-only
+                         instances with no server at all (env LOCALRDS_ENGINES)
+  --max-instances N      at most N instances with a server of their own; past it CreateDBInstance answers
+                         InsufficientResourceCapacity (default 0: no bound; env LOCALRDS_MAX_INSTANCES)
   --public-pool CIDR     public addresses (default 127.64.0.0/16)
   --private-pool CIDR    internal addresses (default 127.32.0.0/16)
   --domain NAME          connection-string domain (default rds.aliyuncs.com)
   --quarantine-ms N      how long a released address stays out of the pool (default 60000)
   --create-ms N          how long an instance stays Creating (default 0: until its listener is up)
   --net-change-ms N      how long DBInstanceNetTypeChanging lasts (default 0: until the listeners match)
+  --spec-change-ms N     how long DBInstanceClassChanging lasts after ModifyDBInstanceSpec (default 0)
   --dns-port N           serve DNS (UDP and TCP) for connection strings on this port (default off)
   --rate-limit N         requests per second per account, beyond it Throttling.User (default 0: no limit)
-  --log-level LEVEL      pino level (default info)`;
+  --metrics-public       serve GET /metrics to every address, not only loopback (env LOCALRDS_METRICS_PUBLIC=1)
+  --log-level LEVEL      pino level (default info)
+  --help                 this text`;
 
 export function parseBackends(specs: string[]): Record<string, BackendAddress> {
   const out: Record<string, BackendAddress> = {};
@@ -34,20 +44,17 @@ export function parseBackends(specs: string[]): Record<string, BackendAddress> {
 }
 
 export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOptions {
-  const { values: v } = parseArgs({
-    args: argv,
-    options: {
+  const v = strictParse(argv, {
       host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' }, db: { type: 'string' },
       'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'no-tls': { type: 'boolean' },
       backend: { type: 'string', multiple: true }, 'public-pool': { type: 'string' }, 'private-pool': { type: 'string' },
-      domain: { type: 'string' }, 'quarantine-ms': { type: 'string' }, 'create-ms': { type: 'string' }, 'net-change-ms': { type: 'string' },
+      domain: { type: 'string' }, 'quarantine-ms': { type: 'string' }, 'create-ms': { type: 'string' }, 'net-change-ms': { type: 'string' }, 'spec-change-ms': { type: 'string' },
       'dns-port': { type: 'string' }, 'log-level': { type: 'string' }, 'rate-limit': { type: 'string' },
-    },
-    strict: true,
-  });
+      'metrics-public': { type: 'boolean' }, engines: { type: 'string' }, 'max-instances': { type: 'string' },
+  }, SERVE_HELP).values as Record<string, string | undefined> & { backend?: string[]; 'no-tls'?: boolean; 'metrics-public'?: boolean };
   const num = (s: string | undefined, name: string) => {
     if (s === undefined) return undefined;
-    if (!/^\d+$/.test(s)) throw new Error(`--${name} takes a whole number`);
+    if (!/^\d+$/.test(s)) throw new UsageError(`--${name} takes a whole number`, SERVE_HELP);
     return Number(s);
   };
   const service: LocalrdsOptions['service'] = {};
@@ -57,7 +64,17 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
   const q = num(v['quarantine-ms'], 'quarantine-ms'); if (q !== undefined) service.quarantineMs = q;
   const c = num(v['create-ms'], 'create-ms'); if (c !== undefined) service.createMs = c;
   const n = num(v['net-change-ms'], 'net-change-ms'); if (n !== undefined) service.netChangeMs = n;
-  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  const sc = num(v['spec-change-ms'], 'spec-change-ms'); if (sc !== undefined) service.specChangeMs = sc;
+  const mi = num(v['max-instances'] ?? env.LOCALRDS_MAX_INSTANCES, 'max-instances'); if (mi !== undefined) service.maxInstances = mi;
+  const engines = v.engines ?? env.LOCALRDS_ENGINES ?? 'auto';
+  if (engines !== 'auto' && engines !== 'none') throw new UsageError('--engines takes auto or none', SERVE_HELP);
+  const backendAdmins: LocalrdsOptions['backendAdmins'] = {};
+  for (const family of ['mysql', 'postgresql'] as const) {
+    const user = env[`LOCALRDS_${family.toUpperCase()}_BACKEND_USER`];
+    const password = env[`LOCALRDS_${family.toUpperCase()}_BACKEND_PASSWORD`];
+    if (user !== undefined || password !== undefined) backendAdmins[family] = { user: user ?? (family === 'mysql' ? 'root' : 'postgres'), password: password ?? '' };
+  }
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together', SERVE_HELP);
   return {
     host: v.host ?? env.LOCALRDS_HOST,
     port: num(v.port ?? env.LOCALRDS_PORT, 'port') ?? 8484,
@@ -69,10 +86,24 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
     dnsPort: num(v['dns-port'] ?? env.LOCALRDS_DNS_PORT, 'dns-port'),
     logLevel: v['log-level'] ?? env.LOCALRDS_LOG_LEVEL,
     rateLimit: num(v['rate-limit'] ?? env.LOCALRDS_RATE_LIMIT, 'rate-limit'),
+    metricsPublic: v['metrics-public'] === true || env.LOCALRDS_METRICS_PUBLIC === '1',
+    engines,
+    backendAdmins,
   };
 }
 
+/** One banner line per engine: which server really runs for its instances, or why none does and how to fix it. */
+export function engineLines(avail: EngineAvailability[]): string[] {
+  return avail.map((a, i) => {
+    const what = a.mode === 'per-instance' ? `a server per instance: ${a.server}`
+      : a.mode === 'shared' ? `${a.server} (accounts and databases are server-wide there)`
+      : `no server (${a.problem}); connections are refused with that reason`;
+    return `  ${i === 0 ? 'engines' : '       '}      ${a.engine.padEnd(11)} ${what}`;
+  });
+}
+
 export async function serve(argv: string[]): Promise<void> {
+  // Help wins over everything else on the line, as users add it to a command that failed.
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(SERVE_HELP + '\n');
     return;
@@ -85,7 +116,7 @@ export async function serve(argv: string[]): Promise<void> {
     `  AccessKey    ${rds.credentials.accessKeyId}`,
     `  Secret       ${rds.credentials.accessKeySecret === process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ? '(from ALIBABA_CLOUD_ACCESS_KEY_SECRET)' : rds.credentials.accessKeySecret}`,
     rds.caPath ? `  TLS CA       ${rds.caPath}   (export NODE_EXTRA_CA_CERTS=${rds.caPath})` : '',
-    `  backends     ${Object.entries(opts.backends ?? {}).map(([k, b]) => `${k}=${b.host}:${b.port}`).join(' ') || '(none: endpoints accept and close connections)'}`,
+    ...engineLines(rds.engines.availability()),
     rds.dnsPort ? `  DNS          ${rds.host}:${rds.dnsPort} (UDP and TCP)` : '',
     `  explorer     ${rds.url}/explorer`,
     `  health       ${rds.url}/_localrds/health`,

@@ -9,7 +9,7 @@ export const ENGINES = ['MySQL', 'PostgreSQL', 'MariaDB', 'SQLServer'] as const;
 export type Engine = (typeof ENGINES)[number];
 
 /** The states of the official instance state table that localrds uses. */
-export type InstanceStatus = 'Creating' | 'Running' | 'DBInstanceNetTypeChanging' | 'Deleting';
+export type InstanceStatus = 'Creating' | 'Running' | 'DBInstanceNetTypeChanging' | 'DBInstanceClassChanging' | 'Deleting';
 
 export interface InstanceRecord {
   accountId: AccountId;
@@ -35,6 +35,13 @@ export interface InstanceRecord {
   /** ISO 8601 UTC, e.g. 2026-11-28T06:30:46Z */
   createdAt: string;
   deletionProtection: boolean;
+}
+
+/** One tag of an instance (TagResources); keys are unique per instance. */
+export interface InstanceTag {
+  instanceId: InstanceId;
+  key: string;
+  value: string;
 }
 
 export type IpType = 'Private' | 'Public';

@@ -47,6 +47,7 @@ export function buildCatalogueDoc(): CatalogueDoc {
     summary: op.summary,
     mutates: op.mutates,
     ...(op.instanceParam ? { instanceParam: op.instanceParam } : {}),
+    ...(op.aliasOf ? { aliasOf: op.aliasOf } : {}),
     // Required parameters first, then the declaration order (which groups related parameters).
     params: Object.entries(op.params).map(([n, p]) => paramDoc(n, p)).sort((a, b) => Number(b.required) - Number(a.required)),
     // Through JSON, as the page receives it (descriptions left undefined disappear).

@@ -6,7 +6,8 @@ import type { OutShape, ParamKind } from '../api/shapes.js';
 export interface ParamDoc {
   name: string;
   kind: ParamKind;
-  wireType: 'String' | 'Integer' | 'Long' | 'Boolean';
+  /** RepeatList: Name.1, Name.2... (stringList) or Name.1.Key / Name.1.Value (tagList). */
+  wireType: 'String' | 'Integer' | 'Long' | 'Boolean' | 'RepeatList';
   required: boolean;
   description: string;
   example?: string;
@@ -28,6 +29,8 @@ export interface OperationDoc {
   summary: string;
   mutates: boolean;
   instanceParam?: string;
+  /** A second wire name of that operation (the SDKs only have the original; their samples call it). */
+  aliasOf?: string;
   params: ParamDoc[];
   /** Response body without RequestId (every answer carries RequestId first). */
   output: OutShape;

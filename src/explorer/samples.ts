@@ -46,6 +46,9 @@ function typed(p: ParamDoc, raw: string): Typed {
   return { t: 'string', v: raw };
 }
 
+/** The name the generated SDKs know the operation by (an alias such as UnTagResources exists only on the wire). */
+const sdkOp = (i: SampleInput) => i.op.aliasOf ?? i.op.name;
+
 function fieldsOf(i: SampleInput): Field[] {
   return i.op.params
     .filter((p) => (i.values[p.name] ?? '') !== '')
@@ -85,10 +88,10 @@ function typescript(i: SampleInput): string {
     '}));',
     '',
     'async function main(): Promise<void> {',
-    `  const request = new $Rds.${i.op.name}Request({`,
+    `  const request = new $Rds.${sdkOp(i)}Request({`,
     ...fields,
     '  });',
-    `  const response = await client.${methodName(i.op.name)}(request);`,
+    `  const response = await client.${methodName(sdkOp(i))}(request);`,
     '  console.log(JSON.stringify(response.body?.toMap(), null, 2));',
     '}',
     '',
@@ -149,10 +152,10 @@ function python(i: SampleInput): string {
     `    endpoint=${sq(i.endpoint)},`,
     "    protocol='http',",
     '))',
-    `request = rds_models.${i.op.name}Request(`,
+    `request = rds_models.${sdkOp(i)}Request(`,
     ...fields,
     ')',
-    `response = client.${pythonMethodName(i.op.name)}(request)`,
+    `response = client.${pythonMethodName(sdkOp(i))}(request)`,
     'print(response.body.to_map())',
     '',
   ].join('\n');
@@ -179,9 +182,9 @@ function java(i: SampleInput): string {
     `            .setAccessKeySecret(${dq(i.accessKeySecret)})`,
     `            .setEndpoint(${dq(i.endpoint)})`,
     '            .setProtocol("http"));',
-    `        ${i.op.name}Request request = new ${i.op.name}Request()${setters.length ? '' : ';'}`,
+    `        ${sdkOp(i)}Request request = new ${sdkOp(i)}Request()${setters.length ? '' : ';'}`,
     ...setters.map((s, n) => (n === setters.length - 1 ? `${s};` : s)),
-    `        ${i.op.name}Response response = client.${methodName(i.op.name)}(request);`,
+    `        ${i.op.name}Response response = client.${methodName(sdkOp(i))}(request);`,
     '        System.out.println(com.aliyun.teautil.Common.toJSONString(response.getBody().toMap()));',
     '    }',
     '}',
@@ -221,7 +224,7 @@ function go(i: SampleInput): string {
     '\tif err != nil {',
     '\t\tpanic(err)',
     '\t}',
-    `\tresponse, err := client.${i.op.name}(&rds.${i.op.name}Request{`,
+    `\tresponse, err := client.${sdkOp(i)}(&rds.${sdkOp(i)}Request{`,
     ...fields.map((f) => `\t\t${pad(`${f.param.name}:`, width)} ${goValue(f.value)},`),
     '\t})',
     '\tif err != nil {',

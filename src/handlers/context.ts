@@ -1,11 +1,14 @@
 // What a handler sees: the caller, the clock, the store's repositories inside one transaction, the config,
-// and touch() to name the instances whose endpoints the data plane must reconcile after commit.
+// touch() to name the instances whose servers and endpoints must be reconciled after commit, restart(), and how
+// each engine's instances are served (in shared-server mode account and database names are server-wide).
 import type { ActionName, Operation } from '../api/catalogue.js';
 import type { InputOf, OutputOf } from '../api/shapes.js';
 import type { ServiceConfig } from '../config.js';
-import type { AccountId, InstanceId, InstanceRecord } from '../domain/types.js';
+import type { AccountId, Engine, InstanceId, InstanceRecord } from '../domain/types.js';
+import type { EngineMode } from '../engines/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { Repos } from '../store/types.js';
+import type { BindProbe } from './allocate.js';
 
 export interface HandlerContext {
   requestId: string;
@@ -15,6 +18,13 @@ export interface HandlerContext {
   repos: Repos;
   config: ServiceConfig;
   touch(instanceId: InstanceId): void;
+  /** RestartDBInstance: after commit, the instance's server restarts (sessions cut, data kept) before the answer. */
+  restart(instanceId: InstanceId): void;
+  /** Tries binding a candidate endpoint address (allocate.ts); absent in unit tests that never listen. */
+  probe?: BindProbe;
+  /** Running values of the named server parameters: the server's own, else the engine's documented defaults. */
+  engineParameters(instance: InstanceRecord, names: string[]): Promise<Record<string, string>>;
+  engineMode(engine: Engine): EngineMode['kind'];
 }
 
 export type Handler<A extends ActionName> = (

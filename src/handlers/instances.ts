@@ -6,6 +6,9 @@ import { ApiError } from '../errors/api-error.js';
 import type { InstanceFilter } from '../store/types.js';
 import { isoSeconds, requireInstance, type Handler, type HandlerContext } from './context.js';
 import { insertEndpoint, takeAddress } from './network.js';
+import { addTags } from './tags.js';
+import { hasSecondary } from './settings.js';
+import { parseTagsFilter } from '../domain/tags.js';
 
 export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) => {
   const engine = input.Engine as Engine;
@@ -16,6 +19,12 @@ export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) 
   const ips = parseIpList(input.SecurityIPList);
   if ('problem' in ips) throw new ApiError(ips.problem === 'duplicate' ? 'InvalidSecurityIPList.Duplicate' : 'InvalidSecurityIPList.Format');
   const amount = input.Amount ?? 1;
+  // --max-instances bounds the instances that get a server process of their own; API-only and shared-server
+  // engines cost nothing and are not counted.
+  if (ctx.config.maxInstances > 0 && ctx.config.serverEngines.includes(engine)
+    && (await ctx.repos.instances.countAll(ctx.config.serverEngines)) + amount > ctx.config.maxInstances) {
+    throw new ApiError('InsufficientResourceCapacity');
+  }
   if (input.ConnectionString !== undefined && (amount > 1 || !PREFIX_CHARS.test(input.ConnectionString))) {
     throw new ApiError('InvalidParameter', { name: 'ConnectionString', detail: 'A prefix of letters, digits and hyphens, for one instance only.' });
   }
@@ -49,9 +58,10 @@ export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) 
     const cs = connectionString(input.ConnectionString ?? inst.id, engine, 'Private', ctx.config.domain);
     if (await ctx.repos.endpoints.getByConnectionString(cs)) throw new ApiError('InvalidConnectionString.Duplicate');
     await ctx.repos.instances.insert(inst);
-    const address = await takeAddress(ctx, 'private', inst);
+    const address = await takeAddress(ctx, 'private', inst, port);
     await insertEndpoint(ctx, { accountId: ctx.accountId, instanceId: inst.id, connectionString: cs, ipType: 'Private', address, port, createdAt: inst.createdAt, bindError: '' });
     await ctx.repos.securityIps.put({ accountId: ctx.accountId, instanceId: inst.id, name: 'default', attribute: '', ips: ips.entries, whitelistNetworkType: 'MIX' });
+    if (input.Tag) await addTags(ctx, inst, input.Tag);
     ctx.touch(inst.id);
     created.push(inst);
     strings.push(cs);
@@ -71,7 +81,10 @@ function decodeToken(t: string): number {
 }
 
 export const describeDBInstances: Handler<'DescribeDBInstances'> = async (ctx, input) => {
+  const tags = input.Tags === undefined ? undefined : parseTagsFilter(input.Tags, 5);
+  if (input.Tags !== undefined && !tags) throw new ApiError('Tag.InvalidTagsParameter');
   const filter: InstanceFilter = {
+    tags,
     regionId: input.RegionId,
     ids: input.DBInstanceId?.split(',').map((s) => s.trim()).filter(Boolean),
     status: input.DBInstanceStatus,
@@ -81,7 +94,9 @@ export const describeDBInstances: Handler<'DescribeDBInstances'> = async (ctx, i
   };
   const keep = (i: InstanceRecord) =>
     (input.DBInstanceType === undefined || input.DBInstanceType === 'Primary') &&
-    (input.InstanceNetworkType === undefined || i.networkType === input.InstanceNetworkType);
+    (input.InstanceNetworkType === undefined || i.networkType === input.InstanceNetworkType) &&
+    (input.VpcId === undefined || i.vpcId === input.VpcId) &&
+    (input.VSwitchId === undefined || i.vSwitchId === input.VSwitchId);
   const strings = (items: InstanceRecord[]) => internalStrings(ctx, items);
 
   if (input.MaxResults !== undefined || input.NextToken !== undefined) {
@@ -131,6 +146,13 @@ export const describeDBInstanceAttribute: Handler<'DescribeDBInstanceAttribute'>
         AccountMaxQuantity: 500,
         DBMaxQuantity: 500,
         CurrentKernelVersion: '',
+        MasterZone: inst.zoneId,
+        MaintainTime: '02:00Z-06:00Z',
+        AutoUpgradeMinorVersion: 'Auto',
+        // A secondary node in the same zone for the categories that have one (DescribeDBInstanceHAConfig lists it).
+        SlaveZones: { SlaveZone: hasSecondary(inst.category) ? [{ ZoneId: inst.zoneId }] : [] },
+        Extra: { DBInstanceIds: { DBInstanceId: [inst.id] } },
+        ServerlessConfig: {},
       }],
     },
   };
@@ -146,6 +168,7 @@ export const deleteDBInstance: Handler<'DeleteDBInstance'> = async (ctx, input) 
   }
   await ctx.repos.endpoints.deleteByInstance(ctx.accountId, inst.id);
   await ctx.repos.securityIps.deleteByInstance(ctx.accountId, inst.id);
+  await ctx.repos.tags.delete(ctx.accountId, inst.id);
   await ctx.repos.instances.delete(ctx.accountId, inst.id);
   ctx.touch(inst.id);
   return { RegionId: inst.regionId };
@@ -175,3 +198,10 @@ function summary(i: InstanceRecord, cs: string) {
     ReadOnlyDBInstanceIds: { ReadOnlyDBInstanceId: [] },
   };
 }
+
+export const restartDBInstance: Handler<'RestartDBInstance'> = async (ctx, input) => {
+  const inst = await requireInstance(ctx, input.DBInstanceId, true);
+  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
+  ctx.restart(inst.id);
+  return {};
+};

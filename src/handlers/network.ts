@@ -1,6 +1,6 @@
 // Handlers for the public endpoint and endpoint names: Allocate, Release, DescribeDBInstanceNetInfo, Modify.
 import { connectionString, PREFIX_CHARS, withPrefix } from '../domain/naming.js';
-import { poolRange } from '../domain/ipv4.js';
+import { allocateBindable } from './allocate.js';
 import type { EndpointRecord, InstanceRecord, PoolName } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { UniqueViolation } from '../store/types.js';
@@ -16,7 +16,7 @@ export const allocateInstancePublicConnection: Handler<'AllocateInstancePublicCo
   if (endpoints.some((e) => e.ipType === 'Public')) throw new ApiError('NetTypeExists');
   const cs = connectionString(input.ConnectionStringPrefix, inst.engine, 'Public', ctx.config.domain);
   if (await ctx.repos.endpoints.getByConnectionString(cs)) throw new ApiError('InvalidConnectionString.Duplicate');
-  const address = await takeAddress(ctx, 'public', inst);
+  const address = await takeAddress(ctx, 'public', inst, input.Port);
   await insertEndpoint(ctx, { accountId: ctx.accountId, instanceId: inst.id, connectionString: cs, ipType: 'Public', address, port: input.Port, createdAt: isoSeconds(ctx.now), bindError: '' });
   await startNetChange(ctx, inst);
   return { ConnectionString: cs, DbInstanceName: inst.id };
@@ -79,6 +79,11 @@ export const modifyDBInstanceConnectionString: Handler<'ModifyDBInstanceConnecti
     throw new ApiError('InvalidConnectionString.Duplicate');
   }
   if (next === ep.connectionString && input.Port === ep.port) return {};
+  if (input.Port !== ep.port && ctx.probe) {
+    // A port move keeps the address; a port something else holds there would leave the endpoint unbound.
+    const failure = await ctx.probe(ep.address, input.Port);
+    if (failure !== '') throw new ApiError('OperationDenied.EndpointUnavailable', { address: `${ep.address}:${input.Port}`, reason: failure });
+  }
   try {
     await ctx.repos.endpoints.update(ep.connectionString, { connectionString: next, port: input.Port });
   } catch (e) {
@@ -91,11 +96,8 @@ export const modifyDBInstanceConnectionString: Handler<'ModifyDBInstanceConnecti
 
 // ---- shared steps ----
 
-export async function takeAddress(ctx: HandlerContext, pool: PoolName, inst: Pick<InstanceRecord, 'accountId' | 'id'>): Promise<string> {
-  const range = poolRange(pool === 'public' ? ctx.config.publicPool : ctx.config.privatePool);
-  const address = await ctx.repos.addresses.allocate(pool, range.first, range.last, { accountId: inst.accountId, instanceId: inst.id }, ctx.now);
-  if (!address) throw new ApiError('OperationDenied.ZoneResource', { detail: `The ${pool} address pool is exhausted.` });
-  return address;
+export async function takeAddress(ctx: HandlerContext, pool: PoolName, inst: Pick<InstanceRecord, 'accountId' | 'id'>, port: number): Promise<string> {
+  return allocateBindable({ repos: ctx.repos, config: ctx.config, pool, owner: { accountId: inst.accountId, instanceId: inst.id }, port, now: ctx.now, probe: ctx.probe });
 }
 
 export async function insertEndpoint(ctx: HandlerContext, e: EndpointRecord): Promise<void> {

@@ -9,8 +9,11 @@ import { encodeError, type WireResponse } from '../protocol/encode.js';
 import { LIMITS, peekFormat, type RawRequest } from '../protocol/rpc-request.js';
 import type { TlsMaterial } from './tls.js';
 
+/** The client as the front saw it (for HTTPS the loopback hop's peer is replaced by the real one). */
+export interface Peer { address: string }
+
 export interface AdminRoute {
-  (req: IncomingMessage, res: ServerResponse, url: URL): boolean | Promise<boolean>;
+  (req: IncomingMessage, res: ServerResponse, url: URL, peer: Peer): boolean | Promise<boolean>;
 }
 
 export interface HttpServerOptions {
@@ -44,8 +47,16 @@ export const HTTP_LIMITS = {
 };
 
 export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttpServer> {
+  // TLS connections reach the HTTPS server through a loopback hop, so their socket's peer is always 127.0.0.1:
+  // the hop's local port -> the client's real address, for routes that decide by address (metrics).
+  const hopPeers = new Map<number, string>();
+  const peerOf = (req: IncomingMessage): Peer => ({
+    address: (req.socket as { encrypted?: boolean }).encrypted === true
+      ? (hopPeers.get(req.socket.remotePort ?? -1) ?? '')
+      : (req.socket.remoteAddress ?? ''),
+  });
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    serve(req, res, o).catch((e: unknown) => {
+    serve(req, res, o, peerOf(req)).catch((e: unknown) => {
       // A client that went away mid-body is not a server failure; there is nobody left to answer.
       if (req.destroyed || (e as { code?: string }).code === 'ECONNRESET') { res.destroy(); return; }
       o.onError({ err: String(e) }, 'request failed outside the pipeline');
@@ -86,6 +97,12 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
         // handed to the HTTPS server through a loopback hop instead.
         const up = net.connect({ host: '127.0.0.1', port: secureAddr.port, noDelay: true });
         up.on('error', () => socket.destroy());
+        up.once('connect', () => {
+          const hop = up.localPort;
+          if (hop === undefined) return;
+          hopPeers.set(hop, socket.remoteAddress ?? '');
+          up.once('close', () => hopPeers.delete(hop));
+        });
         socket.on('close', () => up.destroy());
         up.on('close', () => socket.destroy());
         up.write(first);
@@ -140,16 +157,16 @@ function parserErrorResponse(err: NodeJS.ErrnoException, hostId: string): string
     + `x-acs-request-id: ${requestId}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(wire.body)}\r\n\r\n${wire.body}`;
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOptions): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOptions, peer: Peer): Promise<void> {
   // An absolute-form target that is no URL ("GET http://[ HTTP/1.1") is answered like any other unknown path.
   const url = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost') : new URL('http://localhost/invalid-request-target');
-  for (const route of o.routes) if (await route(req, res, url)) return;
+  for (const route of o.routes) if (await route(req, res, url, peer)) return;
 
   const requestId = randomUUID().toUpperCase();
   const rawQuery = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
   const base: Omit<RawRequest, 'body'> = {
     requestId, method: req.method ?? 'GET', path: url.pathname, rawQuery, headers: req.headers,
-    receivedAt: Date.now(), remoteAddress: req.socket.remoteAddress ?? '',
+    receivedAt: Date.now(), remoteAddress: peer.address,
     scheme: (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
   };
   let wire: WireResponse;

@@ -7,7 +7,20 @@ import { ApiError } from '../errors/api-error.js';
 export function decodeParams(op: OpSpec, params: ReadonlyMap<string, string>): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(op.params)) {
+    if (spec.kind === 'stringList' || spec.kind === 'tagList') {
+      const items = decodeList(name, spec, params);
+      if (items.length === 0) {
+        if (spec.required) throw new ApiError('MissingParameter', { name: `${name}.1` });
+        continue;
+      }
+      input[name] = items;
+      continue;
+    }
     const raw = params.get(name);
+    if (raw === '' && spec.emptyOk) {
+      input[name] = '';
+      continue;
+    }
     if (raw === undefined || raw === '') {
       if (spec.required) throw new ApiError('MissingParameter', { name });
       continue;
@@ -17,6 +30,41 @@ export function decodeParams(op: OpSpec, params: ReadonlyMap<string, string>): R
   return input;
 }
 
+const LIST_ITEM = /^(.+)\.(\d{1,4})(?:\.(Key|Value))?$/;
+
+/**
+ * Name.N (stringList) or Name.N.Key / Name.N.Value (tagList), ordered by N. Gaps in N are allowed (clients
+ * number from 1 but may skip); an empty item is left out, as the SDKs leave out empty list members.
+ */
+function decodeList(name: string, spec: ParamSpec, params: ReadonlyMap<string, string>): Array<string | { Key: string; Value: string }> {
+  const byN = new Map<number, { value?: string; Key?: string; Value?: string }>();
+  for (const [k, v] of params) {
+    const m = LIST_ITEM.exec(k);
+    if (!m || m[1] !== name) continue;
+    const n = Number(m[2]);
+    const item = byN.get(n) ?? {};
+    if (spec.kind === 'stringList' && m[3] === undefined) item.value = v;
+    else if (spec.kind === 'tagList' && m[3] !== undefined) item[m[3] as 'Key' | 'Value'] = v;
+    else continue;
+    byN.set(n, item);
+  }
+  const ordered = [...byN.entries()].sort(([a], [b]) => a - b).map(([, v]) => v);
+  const items = spec.kind === 'stringList'
+    ? ordered.map((i) => i.value ?? '').filter((v) => v !== '')
+    : ordered.filter((i) => (i.Key ?? '') !== '' || (i.Value ?? '') !== '').map((i) => ({ Key: i.Key ?? '', Value: i.Value ?? '' }));
+  if (spec.maxItems !== undefined && items.length > spec.maxItems) {
+    if (spec.tooManyCode) throw new ApiError(spec.tooManyCode, { name, detail: `At most ${spec.maxItems}.` });
+    fail(name, spec, `At most ${spec.maxItems} items.`);
+  }
+  if (spec.max !== undefined) {
+    for (const i of items) {
+      const texts = typeof i === 'string' ? [i] : [i.Key, i.Value];
+      if (texts.some((t) => [...t].length > spec.max!)) fail(name, spec, `Each value takes at most ${spec.max} characters.`);
+    }
+  }
+  return items;
+}
+
 function fail(name: string, spec: ParamSpec, detail: string): never {
   if (spec.invalidCode) throw new ApiError(spec.invalidCode, { name, detail });
   throw new ApiError('InvalidParameter', { name, detail });
@@ -24,6 +72,9 @@ function fail(name: string, spec: ParamSpec, detail: string): never {
 
 function decodeValue(name: string, spec: ParamSpec, raw: string): string | number | boolean {
   switch (spec.kind) {
+    case 'stringList':
+    case 'tagList':
+      throw new Error('lists are decoded by decodeList');
     case 'integer': {
       if (!/^-?\d{1,15}$/.test(raw.trim())) fail(name, spec, 'Expected an integer.');
       const n = Number(raw.trim());

@@ -37,6 +37,8 @@ export interface ErrorContext {
   format: Format;
   /** Base URL of this server, for the Recommend link into the explorer's error centre. */
   baseUrl: string;
+  /** The operation's own status for this code, where it differs from the catalogue's. */
+  status?: number;
 }
 
 export function encodeError(err: ApiError, ctx: ErrorContext): WireResponse {
@@ -47,7 +49,7 @@ export function encodeError(err: ApiError, ctx: ErrorContext): WireResponse {
     Message: err.message,
     Recommend: `${ctx.baseUrl}/explorer/#errors/${encodeURIComponent(err.code)}`,
   };
-  const status = ERROR_CODES[err.code].status;
+  const status = ctx.status ?? ERROR_CODES[err.code].status;
   const headers = { ...err.headers };
   if (ctx.format === 'XML') return { status, headers: { ...headers, 'content-type': XML_TYPE }, body: xmlDoc('Error', body) };
   return { status, headers: { ...headers, 'content-type': JSON_TYPE }, body: JSON.stringify(body) };

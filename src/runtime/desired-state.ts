@@ -1,9 +1,11 @@
-// What the data plane should serve, read from the store: endpoints, whitelist groups and engines.
-import type { DesiredState, ReconcileScope } from '../dataplane/types.js';
+// What the data plane should serve, read from the store: endpoints, whitelist groups and engines, plus where each
+// instance's own server listens (the instance engine's targets).
+import type { BackendTarget, DesiredState, ReconcileScope } from '../dataplane/types.js';
 import type { AccountId, EndpointRecord, InstanceId } from '../domain/types.js';
 import type { StateStore } from '../store/types.js';
 
-export function desiredStateLoader(store: StateStore): (scope: ReconcileScope) => Promise<DesiredState> {
+/** `targets` (optional): where each instance's own server is, from the instance engine. */
+export function desiredStateLoader(store: StateStore, targets?: (instanceId: string) => BackendTarget | undefined): (scope: ReconcileScope) => Promise<DesiredState> {
   return (scope) => store.read(async (r) => {
     const endpoints: EndpointRecord[] = scope.instanceId
       ? await r.endpoints.listByInstanceIds([scope.instanceId])
@@ -17,6 +19,11 @@ export function desiredStateLoader(store: StateStore): (scope: ReconcileScope) =
       const inst = await r.instances.get(account, id as InstanceId);
       if (inst) engines[id] = inst.engine;
     }
-    return { endpoints: endpoints.filter((e) => engines[e.instanceId] !== undefined), groups, engines };
+    const own: Record<string, BackendTarget> = {};
+    for (const id of Object.keys(engines)) {
+      const t = targets?.(id);
+      if (t) own[id] = t;
+    }
+    return { endpoints: endpoints.filter((e) => engines[e.instanceId] !== undefined), groups, engines, targets: own };
   });
 }

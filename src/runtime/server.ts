@@ -6,6 +6,8 @@ import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { explorerRoute } from '../explorer/route.js';
 import { startHttpServer, type AdminRoute } from '../http/server.js';
+import { healthRoute, storeCheck, type HealthCheck } from '../http/health.js';
+import { createMetrics, type ServerStatesSource } from '../http/metrics.js';
 import { loadOrCreateTls } from '../http/tls.js';
 import { policyGate } from '../auth/policy.js';
 import { throttleGate } from '../auth/throttle.js';
@@ -14,7 +16,12 @@ import { openStore } from '../store/open-store.js';
 import type { StateStore } from '../store/types.js';
 import { defaultCredentials, ensureDefaultAccount, type Credentials } from './accounts.js';
 import { desiredStateLoader } from './desired-state.js';
+import { engineStateLoader } from './engine-state.js';
+import { createInstanceEngines } from '../engines/instance-engines.js';
+import type { InstanceEngines } from '../engines/types.js';
 import { createSettler } from './settler.js';
+import { probeBind } from './bind-probe.js';
+import { relocateHeldEndpoints } from './relocate.js';
 
 export interface LocalrdsOptions {
   host?: string;
@@ -26,6 +33,11 @@ export interface LocalrdsOptions {
   tls?: 'auto' | 'off' | { certFile: string; keyFile: string };
   /** Lower-cased engine -> backend database server. */
   backends?: Record<string, BackendAddress>;
+  /**
+   * How each engine's instances are served. Default: shared for an engine with a --backend server (names are
+   * server-wide there), per-instance otherwise.
+   */
+  engineMode?: PipelineDeps['engineMode'];
   service?: Partial<ServiceConfig>;
   /** Embedded DNS server port (UDP+TCP); undefined = off. */
   dnsPort?: number;
@@ -36,9 +48,24 @@ export interface LocalrdsOptions {
   now?: () => number;
   /** Requests per second per account; beyond it Throttling.User. Undefined or 0: no limit. */
   rateLimit?: number;
+  /** Running server parameters for DescribeParameters (the instance engines' parameters()); defaults when absent. */
+  engineParameters?: PipelineDeps['engineParameters'];
   /** Extra pipeline gates (throttling, RAM) and HTTP routes (explorer) added by other modules. */
   gates?: PipelineDeps['gates'];
   routes?: AdminRoute[];
+  /** Serve GET /metrics to every client address, not only loopback. */
+  metricsPublic?: boolean;
+  /** Instance servers by state for the metrics (InstanceEngines.servers()), when an engine plane runs. */
+  servers?: ServerStatesSource;
+  /** More readiness checks for /_localrds/health (e.g. an engine the configuration needs). */
+  healthChecks?: HealthCheck[];
+  /**
+   * Instance servers: 'auto' (default) runs a server per instance for every engine whose binaries are installed
+   * and that has no --backend; 'none' keeps instances API-only (no server, connections refused with a reason).
+   */
+  engines?: 'auto' | 'none';
+  /** Admin logins of --backend servers (default root and postgres without a password). */
+  backendAdmins?: Partial<Record<'postgresql' | 'mysql', { user: string; password: string }>>;
 }
 
 export interface RunningLocalrds {
@@ -52,6 +79,7 @@ export interface RunningLocalrds {
   config: ServiceConfig;
   store: StateStore;
   dataplane: DataPlane;
+  engines: InstanceEngines;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -65,16 +93,26 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   const credentials = opts.credentials ?? defaultCredentials();
   await ensureDefaultAccount(store, credentials);
 
+  // The instance engine first: servers are adopted or started (and their accounts applied) before the data
+  // plane routes connections to them.
+  const engines = await createInstanceEngines({
+    dataDir, backends: opts.backends ?? {}, engines: opts.engines, sharedAdmin: opts.backendAdmins,
+    load: engineStateLoader(store), logger,
+  });
+  config.serverEngines = engines.availability().filter((a) => a.mode === 'per-instance').map((a) => a.engine);
+  await engines.reconcile().catch((e: unknown) => logger.error({ err: String(e) }, 'instance engine: start-up reconcile incomplete'));
+
   const settler = createSettler({
     store, now, logger,
     // The data plane is created just below; settle() only runs after it exists.
     isLive: (id, eps) => {
+      if (!engines.ready(id)) return false;
       const live = dataplane.live([id]);
       return live.length === eps.length && eps.every((e) => live.some((l) => l.connectionString === e.connectionString && l.listening && l.address === e.address && l.port === e.port));
     },
   });
   const dataplane = createDataPlane({
-    load: desiredStateLoader(store),
+    load: desiredStateLoader(store, (id) => engines.target(id)),
     backends: opts.backends ?? {},
     logger,
     reportBindError: async (cs, error) => {
@@ -92,14 +130,30 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   await dataplane.reconcile();
   await settler.resume();
 
+  const metrics = createMetrics({ dataplane, servers: opts.servers ?? (() => engines.servers()), public: opts.metricsPublic });
   const pipeline = createPipeline({
     store, config, logger, now,
+    observe: metrics.observe,
+    probe: probeBind,
+    engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
+    engineMode: opts.engineMode ?? ((engine) => (opts.backends?.[engine.toLowerCase()] ? 'shared' : 'per-instance')),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
-    afterCommit: async (ids: InstanceId[]) => {
+    afterCommit: async (ids: InstanceId[], effects) => {
+      let failure: unknown;
       for (const id of ids) {
+        // The server first (a 200 means it already has the change), then the listeners that lead to it.
+        try {
+          await engines.reconcile({ instanceId: id });
+          if (effects.restart.includes(id)) await engines.restart(id);
+        } catch (e) {
+          failure ??= e;
+          logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed');
+        }
         await dataplane.reconcile({ instanceId: id });
+        await relocateHeldEndpoints({ store, dataplane, config, probe: probeBind, now, instanceId: id });
         await settler.settle(id);
       }
+      if (failure !== undefined) throw failure;
     },
     // Throttle first (cheap, protects the store), then the key's RAM policy, then whatever the caller added.
     gates: [...(opts.rateLimit ? [throttleGate({ ratePerSecond: opts.rateLimit, now })] : []), policyGate({ store, logger }), ...(opts.gates ?? [])],
@@ -107,19 +161,17 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
 
   const tls = opts.tls === 'off' ? undefined
     : await loadOrCreateTls({ dataDir, ...(typeof opts.tls === 'object' ? opts.tls : {}), hosts: opts.host ? [opts.host] : [] });
-  const health: AdminRoute = (req, res, url) => {
-    if (url.pathname !== '/_localrds/health') return false;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ status: 'ok' }));
-    return true;
-  };
+  const health = healthRoute({
+    // A primary-key probe: a round trip to the store that reads nothing of size.
+    checks: [storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))), ...(opts.healthChecks ?? [])],
+  });
   const http = await startHttpServer({
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 8484,
     tls,
     pipeline,
     hostId: config.hostId,
-    routes: [health, explorerRoute({ store, dataplane, now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
+    routes: [health, metrics.route, explorerRoute({ store, dataplane, now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
     onError: (o, msg) => logger.error(o, msg),
   });
   let dns: Awaited<ReturnType<typeof import('../dataplane/dns-server.js').startDnsServer>> | undefined;
@@ -140,12 +192,13 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     port: http.port,
     dnsPort: dns?.port,
     caPath: tls?.caPath,
-    credentials, config, store, dataplane, logger,
+    credentials, config, store, dataplane, engines, logger,
     close: async () => {
       settler.close();
       await http.close();
       await dns?.close();
       await dataplane.close();
+      await engines.close();
       await store.close();
     },
   };

@@ -11,6 +11,11 @@ export const CONSTRAINTS = {
   endpointAddress: { name: 'endpoints_address_key', table: 'endpoints', columns: ['ip_type', 'address'] },
   securityIpGroup: { name: 'security_ip_groups_pkey', table: 'security_ip_groups', columns: ['account_id', 'instance_id', 'name'] },
   address: { name: 'addresses_pkey', table: 'addresses', columns: ['pool', 'address_num'] },
+  instanceTag: { name: 'instance_tags_pkey', table: 'instance_tags', columns: ['account_id', 'instance_id', 'tag_key'] },
+  clientToken: { name: 'client_tokens_pkey', table: 'client_tokens', columns: ['account_id', 'action', 'token'] },
+  dbAccount: { name: 'db_accounts_pkey', table: 'db_accounts', columns: ['account_id', 'instance_id', 'name'] },
+  dbDatabase: { name: 'db_databases_pkey', table: 'db_databases', columns: ['account_id', 'instance_id', 'name'] },
+  dbPrivilege: { name: 'db_privileges_pkey', table: 'db_privileges', columns: ['account_id', 'instance_id', 'account_name', 'db_name'] },
 } as const;
 
 export type ConstraintName = (typeof CONSTRAINTS)[keyof typeof CONSTRAINTS]['name'];

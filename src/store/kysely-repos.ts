@@ -11,6 +11,11 @@ import { endpointRepo } from './repos/endpoints.js';
 import { securityIpRepo } from './repos/security-ips.js';
 import { addressRepo } from './repos/addresses.js';
 import { auditRepo } from './repos/audit.js';
+import { tagRepo } from './repos/tags.js';
+import { clientTokenRepo } from './repos/client-tokens.js';
+import { dbAccountRepo } from './repos/db-accounts.js';
+import { databaseRepo } from './repos/databases.js';
+import { privilegeRepo } from './repos/privileges.js';
 
 /**
  * readOnly: the repos serve read(); row locks are skipped there since nothing will be written.
@@ -30,5 +35,10 @@ export function makeRepos(
     securityIps: securityIpRepo(ctx),
     addresses: addressRepo(ctx),
     audit: auditRepo(ctx),
+    tags: tagRepo(ctx),
+    clientTokens: clientTokenRepo(ctx),
+    dbAccounts: dbAccountRepo(ctx),
+    databases: databaseRepo(ctx),
+    privileges: privilegeRepo(ctx),
   };
 }

@@ -81,6 +81,8 @@ export interface AddressesTable {
   /** 0 = held, 1 = released. */
   released: number;
   quarantine_until: Int8;
+  /** Why allocate passed the address over (held by another process), '' otherwise; retry at quarantine_until. */
+  skip_reason: Generated<string>;
 }
 
 /** Every number in [first, dense_to] of the pool has an addresses row (see repos/addresses.ts). */
@@ -109,6 +111,54 @@ export interface AuditTable {
   result: string;
 }
 
+export interface InstanceTagsTable {
+  account_id: string;
+  instance_id: string;
+  tag_key: string;
+  tag_value: string;
+}
+
+export interface ClientTokensTable {
+  account_id: string;
+  action: string;
+  token: string;
+  request_hash: string;
+  response: string;
+  expires_at: Int8;
+}
+
+export interface DbAccountsTable {
+  account_id: string;
+  instance_id: string;
+  name: string;
+  type: string;
+  description: string;
+  /** 0 or 1. */
+  locked: number;
+  mysql_hash: string;
+  scram_verifier: string;
+  created_at: string;
+}
+
+export interface DbDatabasesTable {
+  account_id: string;
+  instance_id: string;
+  name: string;
+  charset: string;
+  collate: string;
+  ctype: string;
+  description: string;
+  created_at: string;
+}
+
+export interface DbPrivilegesTable {
+  account_id: string;
+  instance_id: string;
+  account_name: string;
+  db_name: string;
+  privilege: string;
+}
+
 export interface SchemaMigrationsTable {
   id: string;
   applied_at: string;
@@ -124,6 +174,11 @@ export interface Database {
   addresses: AddressesTable;
   address_marks: AddressMarksTable;
   audit: AuditTable;
+  instance_tags: InstanceTagsTable;
+  client_tokens: ClientTokensTable;
+  db_accounts: DbAccountsTable;
+  db_databases: DbDatabasesTable;
+  db_privileges: DbPrivilegesTable;
   instance_page_counts: InstancePageCountsTable;
   schema_migrations: SchemaMigrationsTable;
 }

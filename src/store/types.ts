@@ -1,8 +1,8 @@
 // The narrow store interface. Handlers only ever see `Repos` inside `tx`.
 // Implementations: sqlite-store.ts (better-sqlite3, default) and postgres-store.ts (pg), both via Kysely.
 import type {
-  AccessKeyRecord, AccountId, AccountRecord, AuditRecord, EndpointRecord, InstanceId, InstanceRecord,
-  InstanceStatus, PoolName, SecurityIpGroup,
+  AccessKeyRecord, AccountId, AccountRecord, AuditRecord, DatabaseRecord, DbAccountRecord, EndpointRecord, Engine,
+  InstanceId, InstanceRecord, InstanceStatus, InstanceTag, PoolName, PrivilegeRecord, SecurityIpGroup,
 } from '../domain/types.js';
 
 export interface InstanceFilter {
@@ -12,7 +12,12 @@ export interface InstanceFilter {
   engine?: string;
   searchKey?: string;
   connectionString?: string;
+  /** Every pair must be a tag of the instance (DescribeDBInstances Tags). */
+  tags?: ReadonlyArray<{ key: string; value: string }>;
 }
+
+/** What ModifyDBInstanceDescription, ModifyDBInstanceSpec and TransformDBInstancePayType change. */
+export type InstancePatch = Partial<Pick<InstanceRecord, 'description' | 'instanceClass' | 'storageGb' | 'storageType' | 'payType' | 'status' | 'statusUntil'>>;
 
 export interface InstancePage {
   items: InstanceRecord[];
@@ -51,10 +56,12 @@ export interface InstanceRepo {
   /** Cursor paging (MaxResults/NextToken): items with seq > afterSeq, ordered by seq. */
   listAfter(accountId: AccountId, f: InstanceFilter, afterSeq: number, limit: number): Promise<InstanceRecord[]>;
   setStatus(accountId: AccountId, id: InstanceId, status: InstanceStatus, statusUntil: number): Promise<void>;
+  update(accountId: AccountId, id: InstanceId, patch: InstancePatch): Promise<void>;
   /** Every instance whose status is not Running (all accounts): what the reconciler may settle. */
   listTransitional(): Promise<InstanceRecord[]>;
   delete(accountId: AccountId, id: InstanceId): Promise<void>;
-  countAll(): Promise<number>;
+  /** Every instance, or only those of the given engines (--max-instances counts instances with a server). */
+  countAll(engines?: readonly Engine[]): Promise<number>;
 }
 
 export interface EndpointRepo {
@@ -67,6 +74,8 @@ export interface EndpointRepo {
   /** Changes name and/or port of one endpoint. */
   update(connectionString: string, next: { connectionString: string; port: number }): Promise<void>;
   setBindError(connectionString: string, error: string): Promise<void>;
+  /** Moves the endpoint to another address of its pool (an address another process took before it could bind). */
+  setAddress(connectionString: string, address: string): Promise<void>;
   listAll(): Promise<EndpointRecord[]>;
   /** Endpoints of the given instances, across accounts (data plane). */
   listByInstanceIds(ids: string[]): Promise<EndpointRecord[]>;
@@ -82,6 +91,30 @@ export interface SecurityIpRepo {
   listByInstanceIds(ids: string[]): Promise<SecurityIpGroup[]>;
 }
 
+export interface TagRepo {
+  /** The tags of these instances, by instance then key. */
+  list(accountId: AccountId, ids: readonly string[]): Promise<InstanceTag[]>;
+  /** Every tag of the account, by key, value, instance. */
+  listByAccount(accountId: AccountId): Promise<InstanceTag[]>;
+  /** Adds the tag or replaces the value of its key. */
+  put(accountId: AccountId, t: InstanceTag): Promise<void>;
+  /** Removes the named keys, or every tag of the instance when keys is undefined. */
+  delete(accountId: AccountId, id: InstanceId, keys?: string[]): Promise<void>;
+}
+
+export interface ClientTokenCall {
+  accountId: AccountId;
+  action: string;
+  token: string;
+}
+
+export interface ClientTokenRepo {
+  /** The first call with this token (its request hash and answer as JSON text), unless it has expired. */
+  get(call: ClientTokenCall, nowMs: number): Promise<{ requestHash: string; response: string } | undefined>;
+  put(call: ClientTokenCall, stored: { requestHash: string; response: string; expiresAtMs: number }): Promise<void>;
+  purge(nowMs: number): Promise<number>;
+}
+
 export interface AddressRepo {
   /**
    * Takes the lowest free address of the pool in [first, last] (IPv4 as unsigned 32-bit numbers).
@@ -91,6 +124,13 @@ export interface AddressRepo {
   allocate(pool: PoolName, first: number, last: number, owner: { accountId: AccountId; instanceId: InstanceId }, nowMs: number): Promise<string | undefined>;
   /** Marks the address released; it may be handed out again once nowMs >= quarantineUntilMs. */
   release(pool: PoolName, address: string, quarantineUntilMs: number): Promise<void>;
+  /**
+   * The address (just allocated) is held by another process: it goes back as released with the reason, and is
+   * not handed out again before retryAtMs.
+   */
+  skip(pool: PoolName, address: string, reason: string, retryAtMs: number): Promise<void>;
+  /** Addresses passed over and not yet due for a retry, with the reason (newest retry time first). */
+  listSkipped(pool: PoolName, nowMs: number): Promise<Array<{ address: string; reason: string; retryAtMs: number }>>;
   /** Addresses currently held (not released), for leak checks. */
   countHeld(pool: PoolName): Promise<number>;
 }
@@ -98,6 +138,59 @@ export interface AddressRepo {
 export interface AuditRepo {
   append(r: AuditRecord): Promise<void>;
   list(opts: { accountId?: string; limit: number }): Promise<AuditRecord[]>;
+}
+
+/** What ModifyAccountDescription, Lock/UnlockAccount and the password resets change on an account. */
+export type DbAccountPatch = Partial<Pick<DbAccountRecord, 'description' | 'locked' | 'mysqlHash' | 'scramVerifier'>>;
+
+/**
+ * Database accounts of instances (CreateAccount ...). Scoped by (tenant account, instance); names are unique per
+ * instance (CONSTRAINTS.dbAccount). Deleting the instance removes them; deleting one removes its grants.
+ */
+export interface DbAccountRepo {
+  insert(a: DbAccountRecord): Promise<void>;
+  get(accountId: AccountId, instanceId: InstanceId, name: string): Promise<DbAccountRecord | undefined>;
+  /** Ordered by name (byte order), as the servers list them. */
+  list(accountId: AccountId, instanceId: InstanceId): Promise<DbAccountRecord[]>;
+  /** False when there is no such account. */
+  update(accountId: AccountId, instanceId: InstanceId, name: string, patch: DbAccountPatch): Promise<boolean>;
+  delete(accountId: AccountId, instanceId: InstanceId, name: string): Promise<void>;
+  /** Accounts of the given instances, across tenants (engine reconciler). */
+  listByInstanceIds(ids: string[]): Promise<DbAccountRecord[]>;
+  /**
+   * Shared-server mode, where names are server-wide: whether any instance of this engine, of any tenant, other
+   * than `exceptInstanceId`, holds an account with exactly this name.
+   */
+  nameHeldOnEngine(engine: Engine, name: string, exceptInstanceId?: InstanceId): Promise<boolean>;
+}
+
+/** Databases of instances (CreateDatabase ...), scoped and removed like accounts (CONSTRAINTS.dbDatabase). */
+export interface DatabaseRepo {
+  insert(d: DatabaseRecord): Promise<void>;
+  get(accountId: AccountId, instanceId: InstanceId, name: string): Promise<DatabaseRecord | undefined>;
+  /** Ordered by name (byte order), as the servers list them. */
+  list(accountId: AccountId, instanceId: InstanceId): Promise<DatabaseRecord[]>;
+  /** False when there is no such database. */
+  setDescription(accountId: AccountId, instanceId: InstanceId, name: string, description: string): Promise<boolean>;
+  delete(accountId: AccountId, instanceId: InstanceId, name: string): Promise<void>;
+  listByInstanceIds(ids: string[]): Promise<DatabaseRecord[]>;
+  /** As DbAccountRepo.nameHeldOnEngine, for database names. */
+  nameHeldOnEngine(engine: Engine, name: string, exceptInstanceId?: InstanceId): Promise<boolean>;
+}
+
+/**
+ * Grants: one mode per (account, database) of an instance. Both must exist (foreign keys); deleting either
+ * removes the grant.
+ */
+export interface PrivilegeRepo {
+  /** Inserts or replaces the mode of (accountName, dbName). */
+  put(p: PrivilegeRecord): Promise<void>;
+  delete(accountId: AccountId, instanceId: InstanceId, accountName: string, dbName: string): Promise<void>;
+  /** Every grant of the instance, ordered by account name then database name. */
+  list(accountId: AccountId, instanceId: InstanceId): Promise<PrivilegeRecord[]>;
+  /** Drops every grant of one account (ResetAccount). */
+  deleteByAccount(accountId: AccountId, instanceId: InstanceId, accountName: string): Promise<void>;
+  listByInstanceIds(ids: string[]): Promise<PrivilegeRecord[]>;
 }
 
 export interface Repos {
@@ -108,6 +201,11 @@ export interface Repos {
   securityIps: SecurityIpRepo;
   addresses: AddressRepo;
   audit: AuditRepo;
+  tags: TagRepo;
+  clientTokens: ClientTokenRepo;
+  dbAccounts: DbAccountRepo;
+  databases: DatabaseRepo;
+  privileges: PrivilegeRepo;
 }
 
 export interface TxOptions {

@@ -18,7 +18,9 @@ export interface Child { proc: ChildProcess; endpoint: string; output(): string 
 
 export async function startChild(args: string[], env: Record<string, string>, port: number): Promise<Child> {
   let out = '';
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--no-tls', '--log-level', 'warn', ...args], {
+  // API-only unless the test asks for instance servers: a killed child would otherwise leave them running.
+  const engines = args.includes('--engines') ? [] : ['--engines', 'none'];
+  const proc = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--no-tls', '--log-level', 'warn', ...engines, ...args], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });

@@ -31,6 +31,8 @@ export async function startTestServer(opts: LocalrdsOptions & { keepDataDir?: st
   const rds = await startLocalrds({
     host: '127.0.0.1', port: 0, dataDir, tls: 'off', logger: silentLogger,
     credentials: { accessKeyId: 'testAccessKeyId0001', accessKeySecret: 'testSecretKEY0123456789' },
+    // API-only unless the test asks for instance servers (engines: 'auto'); --backend engines are shared either way.
+    engines: 'none',
     ...opts,
     service: { ...randomPools(), quarantineMs: 0, ...opts.service },
   });

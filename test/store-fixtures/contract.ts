@@ -5,6 +5,7 @@ import { instancesContract } from './contract-instances.js';
 import { networkContract } from './contract-network.js';
 import { addressesContract } from './contract-addresses.js';
 import { txContract } from './contract-tx.js';
+import { dbAccountsContract } from './contract-db-accounts.js';
 import type { Backend } from './backends.js';
 
 export function storeContract(b: Backend): void {
@@ -13,4 +14,5 @@ export function storeContract(b: Backend): void {
   networkContract(b);
   addressesContract(b);
   txContract(b);
+  dbAccountsContract(b);
 }

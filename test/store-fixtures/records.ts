@@ -1,6 +1,7 @@
 // Builders of valid domain records for the store tests; each takes overrides so a test states only what it checks.
 import type {
-  AccessKeyRecord, AccountId, AccountRecord, EndpointRecord, InstanceId, InstanceRecord, SecurityIpGroup,
+  AccessKeyRecord, AccountId, AccountRecord, DatabasePrivilege, DatabaseRecord, DbAccountRecord, EndpointRecord,
+  InstanceId, InstanceRecord, PrivilegeRecord, SecurityIpGroup,
 } from '../../src/domain/types.js';
 
 export const acct = (s: string) => s as AccountId;
@@ -45,4 +46,23 @@ export function withoutSeq(i: InstanceRecord | undefined): InstanceRecord | unde
   if (i === undefined) return undefined;
   const { seq: _seq, ...rest } = i;
   return rest;
+}
+
+export function dbAccount(accountId: string, instanceId: string, name: string, over: Partial<DbAccountRecord> = {}): DbAccountRecord {
+  return {
+    accountId: acct(accountId), instanceId: iid(instanceId), name, type: 'Normal', description: '', locked: false,
+    mysqlHash: '*0123456789ABCDEF0123456789ABCDEF01234567', scramVerifier: 'SCRAM-SHA-256$4096:c2FsdA==$a2V5:c2VydmVy',
+    createdAt: '2026-11-28T06:30:46Z', ...over,
+  };
+}
+
+export function database(accountId: string, instanceId: string, name: string, over: Partial<DatabaseRecord> = {}): DatabaseRecord {
+  return {
+    accountId: acct(accountId), instanceId: iid(instanceId), name, charset: 'utf8mb4', collate: '', ctype: '',
+    description: '', createdAt: '2026-11-28T06:30:46Z', ...over,
+  };
+}
+
+export function grant(accountId: string, instanceId: string, accountName: string, dbName: string, privilege: DatabasePrivilege): PrivilegeRecord {
+  return { accountId: acct(accountId), instanceId: iid(instanceId), accountName, dbName, privilege };
 }

@@ -29,7 +29,22 @@ export function errorHref(code: string): string {
 }
 
 export function typeText(p: ParamDoc): string {
+  if (p.kind === 'stringList') return `List (${p.name}.1, ${p.name}.2, …; comma-separated here)`;
+  if (p.kind === 'tagList') return `Tags (${p.name}.N.Key / .Value; key=value, comma-separated here)`;
   return p.kind === 'integer' && p.wireType === 'String' ? 'String (integer)' : p.wireType;
+}
+
+/** The form's text for a parameter as wire parameters: lists typed comma-separated expand to Name.N (.Key/.Value). */
+export function wireParams(p: ParamDoc, value: string): Array<[string, string]> {
+  if (p.kind !== 'stringList' && p.kind !== 'tagList') return [[p.name, value]];
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (p.kind === 'stringList') return items.map((v, i) => [`${p.name}.${i + 1}`, v]);
+  return items.flatMap((kv, i): Array<[string, string]> => {
+    const eq = kv.indexOf('=');
+    const key = eq < 0 ? kv : kv.slice(0, eq);
+    const val = eq < 0 ? '' : kv.slice(eq + 1);
+    return [[`${p.name}.${i + 1}.Key`, key], [`${p.name}.${i + 1}.Value`, val]];
+  });
 }
 
 /** The rules of a parameter in words: ranges, lengths, values, pattern, default. */

@@ -5,7 +5,7 @@ import type { OperationDoc, ParamDoc } from '../catalogue-types.js';
 import { generateSamples, type SampleLanguage } from '../samples.js';
 import type { SignatureScheme } from '../signer.js';
 import { callApi, NetworkError, type CallResult } from './api.mjs';
-import { catalogue, errorHref, findError, limitsText, shapeTree, typeText } from './catalogue.mjs';
+import { catalogue, errorHref, findError, limitsText, shapeTree, typeText, wireParams } from './catalogue.mjs';
 import { announce, copyText, h, replace, type Child } from './dom.mjs';
 import { refreshLive } from './live-data.mjs';
 import { settings } from './settings.mjs';
@@ -134,7 +134,7 @@ function paramField(p: ParamDoc, values: Record<string, string>, changed: () => 
 }
 
 async function call(op: OperationDoc, values: Record<string, string>, scheme: SignatureScheme, box: HTMLElement, button: HTMLButtonElement): Promise<void> {
-  const params = op.params.filter((p) => (values[p.name] ?? '') !== '').map((p): [string, string] => [p.name, values[p.name] as string]);
+  const params = op.params.filter((p) => (values[p.name] ?? '') !== '').flatMap((p) => wireParams(p, values[p.name] as string));
   button.disabled = true;
   button.textContent = 'Calling…';
   let outcome: CallResult | Error;

@@ -78,7 +78,7 @@ export function addressRepo({ db }: RepoContext): AddressRepo {
       if (known > dense) await writeMark(db, pool, first, known);
       if (reuse === undefined) return undefined;
       const r = await db.updateTable('addresses')
-        .set({ released: 0, quarantine_until: 0, account_id: owner.accountId, instance_id: owner.instanceId })
+        .set({ released: 0, quarantine_until: 0, account_id: owner.accountId, instance_id: owner.instanceId, skip_reason: '' })
         .where('pool', '=', pool).where('address_num', '=', reuse)
         .where(sql<boolean>`released = 1`).where('quarantine_until', '<=', nowMs)
         .executeTakeFirst();
@@ -86,8 +86,18 @@ export function addressRepo({ db }: RepoContext): AddressRepo {
       return numberToIpv4(reuse);
     },
     async release(pool, address, quarantineUntilMs) {
-      await db.updateTable('addresses').set({ released: 1, quarantine_until: quarantineUntilMs })
+      await db.updateTable('addresses').set({ released: 1, quarantine_until: quarantineUntilMs, skip_reason: '' })
         .where('pool', '=', pool).where('address_num', '=', ipv4ToNumber(address)).execute();
+    },
+    async skip(pool, address, reason, retryAtMs) {
+      await db.updateTable('addresses').set({ released: 1, quarantine_until: retryAtMs, skip_reason: reason })
+        .where('pool', '=', pool).where('address_num', '=', ipv4ToNumber(address)).execute();
+    },
+    async listSkipped(pool, nowMs) {
+      const rows = await db.selectFrom('addresses').select(['address', 'skip_reason', 'quarantine_until'])
+        .where('pool', '=', pool).where(sql<boolean>`released = 1`).where('skip_reason', '<>', '')
+        .where('quarantine_until', '>', nowMs).orderBy('quarantine_until', 'desc').execute();
+      return rows.map((r) => ({ address: r.address, reason: r.skip_reason, retryAtMs: num(r.quarantine_until) }));
     },
     async countHeld(pool) {
       const r = await db.selectFrom('addresses').where('pool', '=', pool).where(sql<boolean>`released = 0`)

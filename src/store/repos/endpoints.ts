@@ -49,6 +49,9 @@ export function endpointRepo(ctx: RepoContext): EndpointRepo {
     async setBindError(cs, error) {
       await db.updateTable('endpoints').set({ bind_error: error }).where('connection_string', '=', cs).execute();
     },
+    async setAddress(cs, address) {
+      await db.updateTable('endpoints').set({ address, bind_error: '' }).where('connection_string', '=', cs).execute();
+    },
     async listAll() {
       const rows = await db.selectFrom('endpoints').selectAll().orderBy('connection_string').execute();
       return rows.map(toEndpoint);

@@ -67,6 +67,13 @@ function matches(eb: ExpressionBuilder<Database, 'instances'>, accountId: Accoun
       .whereRef('endpoints.account_id', '=', 'instances.account_id')
       .where('endpoints.connection_string', '=', f.connectionString)));
   }
+  for (const t of f.tags ?? []) {
+    conds.push(eb.exists(eb.selectFrom('instance_tags').select(sql.lit(1).as('one'))
+      .whereRef('instance_tags.instance_id', '=', 'instances.id')
+      .whereRef('instance_tags.account_id', '=', 'instances.account_id')
+      .where('instance_tags.tag_key', '=', t.key)
+      .where('instance_tags.tag_value', '=', t.value)));
+  }
   return eb.and(conds);
 }
 
@@ -148,6 +155,19 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
       await db.updateTable('instances').set({ status, status_until: statusUntil })
         .where('account_id', '=', accountId).where('id', '=', id).execute();
     },
+    async update(accountId, id, p) {
+      const set: Partial<Omit<InstancesTable, 'seq'>> = {
+        ...(p.description !== undefined ? { description: p.description } : {}),
+        ...(p.instanceClass !== undefined ? { instance_class: p.instanceClass } : {}),
+        ...(p.storageGb !== undefined ? { storage_gb: p.storageGb } : {}),
+        ...(p.storageType !== undefined ? { storage_type: p.storageType } : {}),
+        ...(p.payType !== undefined ? { pay_type: p.payType } : {}),
+        ...(p.status !== undefined ? { status: p.status } : {}),
+        ...(p.statusUntil !== undefined ? { status_until: p.statusUntil } : {}),
+      };
+      if (Object.keys(set).length === 0) return;
+      await db.updateTable('instances').set(set).where('account_id', '=', accountId).where('id', '=', id).execute();
+    },
     async listTransitional() {
       const rows = await db.selectFrom('instances').selectAll().where('status', '!=', 'Running').orderBy('seq').execute();
       return rows.map(toInstance);
@@ -157,9 +177,11 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
         .returning(['region_id', 'seq']).execute();
       for (const r of gone) await countIn(accountId, r.region_id, num(r.seq), -1);
     },
-    async countAll() {
-      const r = await db.selectFrom('instances')
-        .select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+    async countAll(engines?: readonly Engine[]) {
+      if (engines && engines.length === 0) return 0;
+      let q = db.selectFrom('instances').select((eb) => eb.fn.countAll<number | string>().as('n'));
+      if (engines) q = q.where('engine', 'in', [...engines]);
+      const r = await q.executeTakeFirstOrThrow();
       return num(r.n);
     },
   };
