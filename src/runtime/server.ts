@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { defaultServiceConfig, type ServiceConfig } from '../config.js';
 import { createDataPlane } from '../dataplane/data-plane.js';
+import { createThreadedDataPlane } from '../dataplane/threaded-data-plane.js';
 import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { explorerRoute } from '../explorer/route.js';
@@ -61,6 +62,8 @@ export interface LocalrdsOptions {
    * and that has no --backend; 'none' keeps instances API-only (no server, connections refused with a reason).
    */
   engines?: 'auto' | 'none';
+  /** false runs the data plane on the API's own event loop instead of its worker thread (default true). */
+  dataplaneThread?: boolean;
   /** Admin logins of --backend servers (default root and postgres without a password). */
   backendAdmins?: Partial<Record<'postgresql' | 'mysql', { user: string; password: string }>>;
 }
@@ -113,7 +116,8 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
       return live.length === eps.length && eps.every((e) => live.some((l) => l.connectionString === e.connectionString && l.listening && l.address === e.address && l.port === e.port));
     },
   });
-  const dataplane = createDataPlane({
+  // Its own thread by default, so that proxied bytes and API calls do not wait for each other.
+  const dataplane = (opts.dataplaneThread === false ? createDataPlane : createThreadedDataPlane)({
     load: desiredStateLoader(store, (id) => engines.target(id)),
     backends: opts.backends ?? {},
     logger,
