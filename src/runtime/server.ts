@@ -7,7 +7,7 @@ import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { explorerRoute } from '../explorer/route.js';
 import { startHttpServer, type AdminRoute } from '../http/server.js';
-import { healthRoute, storeCheck, type HealthCheck } from '../http/health.js';
+import { enginesCheck, healthRoute, storeCheck, type HealthCheck } from '../http/health.js';
 import { createMetrics, type ServerStatesSource } from '../http/metrics.js';
 import { loadOrCreateTls } from '../http/tls.js';
 import { policyGate } from '../auth/policy.js';
@@ -55,6 +55,8 @@ export interface LocalrdsOptions {
   metricsPublic?: boolean;
   /** Instance servers by state for the metrics (InstanceEngines.servers()), when an engine plane runs. */
   servers?: ServerStatesSource;
+  /** Engines and whether they can run (InstanceEngines.availability()): health is 503 while a needed one cannot. */
+  engineAvailability?: () => Array<{ engine: string; mode: string; problem: string }>;
   /** More readiness checks for /_localrds/health (e.g. an engine the configuration needs). */
   healthChecks?: HealthCheck[];
   /**
@@ -172,7 +174,11 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     : await loadOrCreateTls({ dataDir, ...(typeof opts.tls === 'object' ? opts.tls : {}), hosts: opts.host ? [opts.host] : [] });
   const health = healthRoute({
     // A primary-key probe: a round trip to the store that reads nothing of size.
-    checks: [storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))), ...(opts.healthChecks ?? [])],
+    checks: [
+      storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))),
+      enginesCheck(opts.engineAvailability ?? (() => engines.availability())),
+      ...(opts.healthChecks ?? []),
+    ],
   });
   const http = await startHttpServer({
     host: opts.host ?? '127.0.0.1',
