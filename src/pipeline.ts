@@ -14,7 +14,7 @@ import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
 import type { BindProbe } from './handlers/allocate.js';
 import { HANDLERS } from './handlers/index.js';
-import { onceper } from './handlers/client-token.js';
+import { oncePerToken } from './handlers/client-token.js';
 import { engineDefaults } from './domain/parameters.js';
 import { isRetryable } from './store/errors.js';
 import { isStoreUnavailable } from './store/unavailable.js';
@@ -159,7 +159,7 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
     }, req.input);
     const { output, replayed } = token === undefined
       ? { output: await change(), replayed: false }
-      : await onceper(repos, { accountId: req.principal.accountId, action: req.actionName, token, input: req.input, now }, change);
+      : await oncePerToken(repos, { accountId: req.principal.accountId, action: req.actionName, token, input: req.input, now }, change);
     // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
     if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, replayed ? 'Replayed' : 'Success', output));
     return output;

@@ -2,6 +2,7 @@
 import pino from 'pino';
 import { defaultServiceConfig, type ServiceConfig } from '../config.js';
 import { createDataPlane } from '../dataplane/data-plane.js';
+import { createThreadedDataPlane } from '../dataplane/threaded-data-plane.js';
 import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { explorerRoute } from '../explorer/route.js';
@@ -33,10 +34,7 @@ export interface LocalrdsOptions {
   tls?: 'auto' | 'off' | { certFile: string; keyFile: string };
   /** Lower-cased engine -> backend database server. */
   backends?: Record<string, BackendAddress>;
-  /**
-   * How each engine's instances are served. Default: shared for an engine with a --backend server (names are
-   * server-wide there), per-instance otherwise.
-   */
+  /** How each engine's instances are served, for the handlers' name checks. Default: what the engine reports. */
   engineMode?: PipelineDeps['engineMode'];
   service?: Partial<ServiceConfig>;
   /** Embedded DNS server port (UDP+TCP); undefined = off. */
@@ -66,6 +64,8 @@ export interface LocalrdsOptions {
    * and that has no --backend; 'none' keeps instances API-only (no server, connections refused with a reason).
    */
   engines?: 'auto' | 'none';
+  /** false runs the data plane on the API's own event loop instead of its worker thread (default true). */
+  dataplaneThread?: boolean;
   /** Admin logins of --backend servers (default root and postgres without a password). */
   backendAdmins?: Partial<Record<'postgresql' | 'mysql', { user: string; password: string }>>;
 }
@@ -100,6 +100,11 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   const engines = await createInstanceEngines({
     dataDir, backends: opts.backends ?? {}, engines: opts.engines, sharedAdmin: opts.backendAdmins,
     load: engineStateLoader(store), logger,
+    // A new instance's server came up (or failed): route its connections there, then settle Creating.
+    onStarted: async (id) => {
+      await dataplane.reconcile({ instanceId: id });
+      await settler.settle(id as InstanceId);
+    },
   });
   config.serverEngines = engines.availability().filter((a) => a.mode === 'per-instance').map((a) => a.engine);
   await engines.reconcile().catch((e: unknown) => logger.error({ err: String(e) }, 'instance engine: start-up reconcile incomplete'));
@@ -113,7 +118,8 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
       return live.length === eps.length && eps.every((e) => live.some((l) => l.connectionString === e.connectionString && l.listening && l.address === e.address && l.port === e.port));
     },
   });
-  const dataplane = createDataPlane({
+  // Its own thread by default, so that proxied bytes and API calls do not wait for each other.
+  const dataplane = (opts.dataplaneThread === false ? createDataPlane : createThreadedDataPlane)({
     load: desiredStateLoader(store, (id) => engines.target(id)),
     backends: opts.backends ?? {},
     logger,
@@ -132,13 +138,16 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   await dataplane.reconcile();
   await settler.resume();
 
+  // Modes are fixed at start-up; in shared mode account and database names are server-wide (handlers check them).
+  const engineModes = new Map(engines.availability().map((a) => [a.engine, a.mode]));
   const metrics = createMetrics({ dataplane, servers: opts.servers ?? (() => engines.servers()), public: opts.metricsPublic });
   const pipeline = createPipeline({
     store, config, logger, now,
     observe: metrics.observe,
     probe: probeBind,
+    // What the instance engine really does per engine (a --backend is shared; no binaries or --engines none: none).
+    engineMode: opts.engineMode ?? ((engine) => engineModes.get(engine) ?? 'none'),
     engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
-    engineMode: opts.engineMode ?? ((engine) => (opts.backends?.[engine.toLowerCase()] ? 'shared' : 'per-instance')),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[], effects) => {
       let failure: unknown;
@@ -177,7 +186,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     tls,
     pipeline,
     hostId: config.hostId,
-    routes: [health, metrics.route, explorerRoute({ store, dataplane, now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
+    routes: [health, metrics.route, explorerRoute({ store, dataplane, servers: () => engines.servers(), now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
     onError: (o, msg) => logger.error(o, msg),
   });
   let dns: Awaited<ReturnType<typeof import('../dataplane/dns-server.js').startDnsServer>> | undefined;
