@@ -68,6 +68,13 @@ test("engines: 'auto' gives each instance its own database server, and stop() en
     // Creating starts a server from a template before the answer: seconds, not the SDK's default 3 s.
     const slow = new teaUtil.RuntimeOptions({ readTimeout: 180_000, connectTimeout: 60_000 });
     const id = (await c.createDBInstanceWithOptions(req('CreateDBInstance', { regionId: 'cn-hangzhou', engine: 'MySQL', engineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1', DBInstanceStorage: 20, DBInstanceNetType: 'Intranet', payType: 'Postpaid', securityIPList: '0.0.0.0/0' }), slow)).body.DBInstanceId;
+    // The answer may come while the server still starts (Creating); Running means it accepts connections.
+    for (let i = 0; ; i++) {
+      const status = (await c.describeDBInstanceAttribute(req('DescribeDBInstanceAttribute', { DBInstanceId: id }))).body.items.DBInstanceAttribute[0].DBInstanceStatus;
+      if (status === 'Running') break;
+      assert.ok(i < 1200, `still ${status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const [ep] = (await c.describeDBInstanceNetInfo(req('DescribeDBInstanceNetInfo', { DBInstanceId: id }))).body.DBInstanceNetInfos.DBInstanceNetInfo;
     assert.equal(await greetingProtocol(ep.IPAddress, Number(ep.port)), 10, 'its own MariaDB answers');
     assert.ok(processesUnder(rds.dataDir).length > 0, 'a server runs from the data dir');
