@@ -76,6 +76,50 @@ describe('kill -9 of localrds, then a restart', () => {
   });
 });
 
+describe('shared --backend servers', () => {
+  test('accounts and databases are applied to the shared server and leave it with their instance', async () => {
+    const s = await startTestServer({ backends: { mysql: { host: '127.0.0.1', port: 3306 }, postgresql: { host: '127.0.0.1', port: 5432 } } });
+    const tag = `${process.pid.toString(36)}${randomInt(1000, 9999)}`;
+    try {
+      assert.deepEqual(s.engines.availability().filter((x) => x.mode === 'shared').map((x) => x.engine).sort(), ['MySQL', 'PostgreSQL']);
+      const api = sdk(s);
+      for (const family of ['MySQL', 'PostgreSQL'] as const) {
+        const id = await create(api, family);
+        const user = `sh_${tag}`;
+        const db = `shdb_${tag}`;
+        await api.call('CreateAccount', { DBInstanceId: id, accountName: user, accountPassword: PW });
+        await api.call('CreateDatabase', { DBInstanceId: id, DBName: db, characterSetName: family === 'MySQL' ? 'utf8mb4' : 'UTF8' });
+        await api.call('GrantAccountPrivilege', { DBInstanceId: id, accountName: user, DBName: db, accountPrivilege: family === 'MySQL' ? 'ReadWrite' : 'DBOwner' });
+        const ep = await publicEndpoint(api, id, family === 'MySQL' ? '3306' : '5432');
+        const c = await login(family, ep, user, PW, db);
+        await c.q('CREATE TABLE t (n int)');
+        await c.q('INSERT INTO t VALUES (1)');
+        await c.end();
+        await api.call('DeleteDBInstance', { DBInstanceId: id });
+        // Gone from the shared server with the instance; the server's own accounts and databases are untouched.
+        if (family === 'MySQL') {
+          const root = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });
+          const [users] = await root.query('SELECT User FROM mysql.user WHERE User = ?', [user]);
+          const [dbs] = await root.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [db]);
+          const [rootLeft] = await root.query("SELECT User FROM mysql.user WHERE User = 'root'");
+          await root.end();
+          assert.deepEqual([users, dbs], [[], []]);
+          assert.ok((rootLeft as unknown[]).length > 0);
+        } else {
+          const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+          await admin.connect();
+          const roles = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
+          const dbs = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
+          await admin.end();
+          assert.deepEqual([roles.rowCount, dbs.rowCount], [0, 0]);
+        }
+      }
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('--max-instances and API-only mode', () => {
   test('past --max-instances CreateDBInstance answers InsufficientResourceCapacity (404)', async () => {
     const s = await startTestServer({ engines: 'auto', service: { maxInstances: 1 } });

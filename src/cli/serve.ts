@@ -120,6 +120,7 @@ export async function serve(argv: string[]): Promise<void> {
     rds.dnsPort ? `  DNS          ${rds.host}:${rds.dnsPort} (UDP and TCP)` : '',
     `  explorer     ${rds.url}/explorer`,
     `  health       ${rds.url}/_localrds/health`,
+    `  metrics      ${rds.url}/metrics${opts.metricsPublic ? '' : '  (loopback clients only; --metrics-public to open)'}`,
   ].filter(Boolean);
   process.stdout.write(lines.join('\n') + '\n');
   let stopping = false;

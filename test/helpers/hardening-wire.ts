@@ -136,8 +136,9 @@ const xml = new XMLParser({ parseTagValue: false });
 export interface ErrorBody { RequestId: string; HostId: string; Code: string; Message: string }
 
 /**
- * Asserts that an answer is a catalogued localrds error: the catalogue's status for its Code (or the operation's own), the RequestId
- * also in x-acs-request-id, JSON or (when asked for) XML with content-type exactly text/xml;charset=utf-8.
+ * Asserts that an answer is a catalogued localrds error: the catalogue's status for its Code (or the operation's
+ * own status for it, when `action` names one that declares errorStatus), the RequestId also in x-acs-request-id,
+ * JSON or (when asked for) XML with content-type exactly text/xml;charset=utf-8.
  * `format` undefined accepts either. Returns the parsed body.
  */
 export function assertWireError(a: RawAnswer, format: 'JSON' | 'XML' | undefined, ctx = '', action?: string): ErrorBody {

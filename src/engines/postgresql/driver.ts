@@ -35,6 +35,8 @@ export const PG_SETTINGS: Record<string, string> = {
   huge_pages: 'off',
   password_encryption: 'scram-sha-256',
   unix_socket_permissions: '0700',
+  // A failing statement is not copied into the server log: CREATE/ALTER ROLE carry verifiers.
+  log_min_error_statement: 'panic',
 };
 
 export function postgresDriver(): EngineDriver {
