@@ -154,7 +154,7 @@ describe('DescribeParameters reads the engine hook', () => {
       engineParameters: async (_id, names) => {
         asked.push(names);
         if (fail) throw new Error('server down');
-        return { timezone: 'Asia/Shanghai' };
+        return { timezone: 'Asia/Shanghai', time_zone: '+08:00' };
       },
     });
     try {
@@ -167,6 +167,11 @@ describe('DescribeParameters reads the engine hook', () => {
       assert.equal(await value('timezone'), 'Asia/Shanghai');
       assert.equal(await value('max_connections'), '100', 'the documented default where the server says nothing');
       assert.ok(asked.some((n) => n.includes('timezone') && n.includes('shared_buffers')));
+      // MySQL's default_time_zone is the server's time_zone variable.
+      const { id: my } = await applyInstance(tf, MYSQL);
+      const p = await tfOk(tf.endpoint, tf.creds, 'DescribeParameters', { RegionId: 'cn-hangzhou', SourceIp: '', DBInstanceId: my });
+      assert.equal((at(p, 'RunningParameters.DBInstanceParameter') as Json[]).find((x) => x.ParameterName === 'default_time_zone')?.ParameterValue, '+08:00');
+      assert.ok(asked.some((n) => n.includes('time_zone') && !n.includes('default_time_zone')));
       fail = true;
       assert.equal(await value('timezone'), 'GMT', 'a server that cannot answer leaves the documented default, and no 5xx');
       const t = await tfOk(tf.endpoint, tf.creds, 'DescribeParameterTemplates', { RegionId: 'cn-hangzhou', SourceIp: '', DBInstanceId: id, Engine: 'PostgreSQL', EngineVersion: '16.0' });

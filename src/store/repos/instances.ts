@@ -13,7 +13,8 @@ export const PAGE_BLOCK = 1024;
 /** Only the account and region: the filter that instance_page_counts can count. */
 function countable(f: InstanceFilter): boolean {
   return f.ids === undefined && f.status === undefined && f.engine === undefined
-    && (f.searchKey === undefined || f.searchKey === '') && f.connectionString === undefined;
+    && (f.searchKey === undefined || f.searchKey === '') && f.connectionString === undefined
+    && (f.tags === undefined || f.tags.length === 0);
 }
 
 // Every signed call on an instance starts with this lookup.
