@@ -3,11 +3,11 @@
 // node:test example in examples/ passes as written.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { rdsClient, req } from './helpers/clients.js';
-import { connectOutcome } from './helpers/ports.js';
+import { rdsClient, req, teaUtil } from './helpers/clients.js';
+import { connectOutcome, greetingProtocol } from './helpers/ports.js';
 
 type Api = typeof import('../src/index.js');
 // By package name, as a user imports it (package self-reference); a variable keeps tsc from resolving it before dist exists.
@@ -49,6 +49,41 @@ test('two embedded servers at once get their own ports, keys and directories', a
     await assert.rejects(rdsClient(b.endpoint, a.credentials, { protocol: 'http' }).describeDBInstances(req('DescribeDBInstances', { regionId: 'cn-hangzhou' })), (e: any) => e.code === 'InvalidAccessKeyId.NotFound');
   } finally {
     await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+/** Processes whose command line names the directory (servers localrds started from its data dir). */
+function processesUnder(dir: string): number[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+  }).map(Number);
+}
+
+test("engines: 'auto' gives each instance its own database server, and stop() ends it too", async () => {
+  const { startLocalrds } = (await import(PACKAGE)) as Api;
+  const rds = await startLocalrds({ engines: 'auto' });
+  let stopped = false;
+  try {
+    const c = rdsClient(rds.endpoint, rds.credentials, { protocol: 'http' });
+    // Creating starts a server from a template before the answer: seconds, not the SDK's default 3 s.
+    const slow = new teaUtil.RuntimeOptions({ readTimeout: 180_000, connectTimeout: 60_000 });
+    const id = (await c.createDBInstanceWithOptions(req('CreateDBInstance', { regionId: 'cn-hangzhou', engine: 'MySQL', engineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1', DBInstanceStorage: 20, DBInstanceNetType: 'Intranet', payType: 'Postpaid', securityIPList: '0.0.0.0/0' }), slow)).body.DBInstanceId;
+    // The answer may come while the server still starts (Creating); Running means it accepts connections.
+    for (let i = 0; ; i++) {
+      const status = (await c.describeDBInstanceAttribute(req('DescribeDBInstanceAttribute', { DBInstanceId: id }))).body.items.DBInstanceAttribute[0].DBInstanceStatus;
+      if (status === 'Running') break;
+      assert.ok(i < 1200, `still ${status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [ep] = (await c.describeDBInstanceNetInfo(req('DescribeDBInstanceNetInfo', { DBInstanceId: id }))).body.DBInstanceNetInfos.DBInstanceNetInfo;
+    assert.equal(await greetingProtocol(ep.IPAddress, Number(ep.port)), 10, 'its own MariaDB answers');
+    assert.ok(processesUnder(rds.dataDir).length > 0, 'a server runs from the data dir');
+    await rds.stop();
+    stopped = true;
+    assert.deepEqual(processesUnder(rds.dataDir), [], 'no server left running');
+    assert.equal(existsSync(rds.dataDir), false);
+  } finally {
+    if (!stopped) await rds.stop();
   }
 });
 

@@ -79,3 +79,16 @@ test('store down: health 503 and ServiceUnavailable; store back: calls succeed, 
   const after = (await c.createDBInstance(req('CreateDBInstance', CREATE))).body.DBInstanceId as string;
   assert.match(after, /^rm-/);
 });
+
+test('health is 503 while an engine the configuration needs cannot run', async (t) => {
+  let problem = 'initdb not found in /usr/lib/postgresql/*/bin';
+  const rds = await startTestServer({ engineAvailability: () => [
+    { engine: 'MySQL', mode: 'shared', problem: '' },
+    { engine: 'SQLServer', mode: 'none', problem: 'localrds runs no SQL Server' },
+    { engine: 'PostgreSQL', mode: 'per-instance', problem },
+  ] });
+  t.after(() => rds.stop());
+  assert.deepEqual(await health(rds.endpoint), { status: 503, body: { status: 'unavailable', reasons: [`engine PostgreSQL unavailable: ${problem}`] } });
+  problem = '';
+  assert.deepEqual(await health(rds.endpoint), { status: 200, body: { status: 'ok' } }, 'an engine left out on purpose (none) is not a failure');
+});

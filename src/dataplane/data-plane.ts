@@ -27,7 +27,8 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
   const listeners = new Map<string, EndpointListener>();
   const routes = new Map<string, InstanceRoute>();
   // Counted where sockets open and close, not derived from the map, so that a leak cannot hide from stats().
-  const counters: DataPlaneStats = { listeners: 0, sessions: 0, backendSockets: 0, bytesFromClients: 0, bytesToClients: 0 };
+  const counters: DataPlaneStats = opts.counters ?? { listeners: 0, sessions: 0, backendSockets: 0, bytesFromClients: 0, bytesToClients: 0 };
+  const changed = opts.onLiveChange ?? ((): void => undefined);
   const queue = createSerialQueue();
   const pendingReports = new Set<Promise<void>>();
   let closed = false;
@@ -99,7 +100,7 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
   };
 
   const openListener = (endpoint: EndpointRecord): EndpointListener =>
-    createEndpointListener({ endpoint, route: routeFor, retryMs, counters, logger, reportBindError });
+    createEndpointListener({ endpoint, route: routeFor, retryMs, counters, logger, reportBindError, changed });
 
   const pass = async (scope: ReconcileScope): Promise<void> => {
     if (closed) return;
@@ -177,7 +178,8 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
     },
 
     stats(): DataPlaneStats {
-      return { ...counters };
+      const { listeners, sessions, backendSockets, bytesFromClients, bytesToClients } = counters;
+      return { listeners, sessions, backendSockets, bytesFromClients, bytesToClients };
     },
 
     async close(): Promise<void> {

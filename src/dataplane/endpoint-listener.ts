@@ -27,6 +27,8 @@ export interface EndpointListenerOptions {
   logger: DataPlaneLogger;
   /** Never throws; the data plane wraps the caller's callback. */
   reportBindError(connectionString: string, error: string): void;
+  /** What live() shows of this listener changed (a session came or went, a bind succeeded or failed). */
+  changed?(): void;
   /** Most simultaneous connections on this endpoint; more are closed at once (default MAX_CONNECTIONS_PER_ENDPOINT). */
   maxConnections?: number;
 }
@@ -74,7 +76,9 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
 
   const context = (): object => ({ connectionString, instanceId, address, port });
 
+  const changed = opts.changed ?? ((): void => undefined);
   const report = (error: string): void => {
+    changed();
     if (reported === error) return;
     reported = error;
     opts.reportBindError(connectionString, error);
@@ -105,7 +109,11 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
       context: context(),
     });
     sessions.add(session);
-    void session.closed.then(() => sessions.delete(session));
+    changed();
+    void session.closed.then(() => {
+      sessions.delete(session);
+      changed();
+    });
   };
 
   // A refusal is a session too, so that closing the endpoint also ends a client still sending its startup.
@@ -124,7 +132,11 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
       },
     };
     sessions.add(session);
-    void closed.then(() => sessions.delete(session));
+    changed();
+    void closed.then(() => {
+      sessions.delete(session);
+      changed();
+    });
   };
 
   const attempt = (): Promise<void> =>

@@ -1,4 +1,4 @@
-// One admitted client connection proxied to the engine's backend server: two sockets piped both ways.
+// One admitted client connection proxied to the instance's backend server: two sockets relayed both ways.
 // The listener that accepted the client owns the session and destroys it when its endpoint goes away.
 
 import net from 'node:net';
@@ -26,6 +26,8 @@ export interface ProxySessionOptions {
 
 // TCP keepalive finds peers that vanished without a FIN so their sessions do not linger for hours.
 const KEEPALIVE_MS = 60_000;
+/** Bytes one read from the backend may take (per session, allocated when the session starts). */
+const READ_BUFFER = 128 * 1024;
 // After one side closed cleanly the other may still be flushing the tail of a result; give it this long.
 const FLUSH_GRACE_MS = 10_000;
 
@@ -39,8 +41,28 @@ function closedPromise(socket: net.Socket): Promise<void> {
 export function startProxySession(opts: ProxySessionOptions): ProxySession {
   const { client, counters, logger, context } = opts;
   const target = opts.backend;
+  // Results flow backend -> client: read into one buffer of the session's own (no allocation per read, and
+  // reads of up to READ_BUFFER bytes where a stream would read 64 KiB), written on at once. The buffer is read
+  // into again only once the client socket took the whole write; until then the backend is paused.
+  const onread = {
+    buffer: Buffer.allocUnsafe(READ_BUFFER),
+    callback: (n: number, buf: Uint8Array): boolean => {
+      client.write(buf.subarray(0, n));
+      if (client.writableLength === 0) return true;
+      waitingForClient = true;
+      return false;
+    },
+  };
   const backend =
-    target.kind === 'tcp' ? net.connect({ host: target.host, port: target.port }) : net.connect({ path: target.path });
+    target.kind === 'tcp'
+      ? net.connect({ host: target.host, port: target.port, onread })
+      : net.connect({ path: target.path, onread });
+  let waitingForClient = false;
+  client.on('drain', () => {
+    if (!waitingForClient) return;
+    waitingForClient = false;
+    backend.resume();
+  });
   counters.sessions += 1;
   counters.backendSockets += 1;
   backend.once('close', () => {
@@ -82,12 +104,17 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
   });
 
   // The client is not read before the backend accepts, so a failed connect can still be refused cleanly.
-  // pipe() gives backpressure and forwards a clean end (FIN) to the other side once its writes are flushed.
+  // Queries flow client -> backend with plain events and backpressure; a clean end (FIN) is passed on once the
+  // writes before it are flushed (end() queues behind them).
   backend.once('connect', () => {
     connected = true;
-    client.pipe(backend);
-    backend.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (!backend.write(chunk)) client.pause();
+    });
+    backend.on('drain', () => client.resume());
+    client.once('end', () => backend.end());
   });
+  backend.once('end', () => client.end());
 
   const afterClose = (other: net.Socket): void => {
     if (other.destroyed) return;

@@ -81,4 +81,11 @@ export interface DataPlaneOptions {
   logger: DataPlaneLogger;
   /** How often failed binds are retried (ms), default 2000. */
   retryMs?: number;
+  /** Where the counters live (default a plain object); the worker thread passes ones in shared memory. */
+  counters?: DataPlaneStats;
+  /** Called (synchronously, often) when what live() reports may have changed: a session or a bind. */
+  onLiveChange?(): void;
 }
+
+/** DataPlaneOptions of the data plane in its own thread: the same, plus how the worker is found. */
+export type DataPlaneThreadOptions = Omit<DataPlaneOptions, 'counters' | 'onLiveChange'>;

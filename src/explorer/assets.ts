@@ -26,9 +26,12 @@ export function loadAssets(): Promise<ExplorerAssets> {
   return cached;
 }
 
-/** From src/explorer (running the sources) or dist/src/explorer (built): the browser sources only live in src/. */
+/**
+ * From src/explorer (running the sources), dist/src/explorer (built) or dist/bundle (the bundled server): the
+ * browser sources only live in src/.
+ */
 export function webSourceDir(): string {
-  for (const rel of ['./web/', '../../../src/explorer/web/']) {
+  for (const rel of ['./web/', '../../../src/explorer/web/', '../../src/explorer/web/']) {
     const dir = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(join(dir, 'main.mts'))) return dir;
   }

@@ -2,11 +2,12 @@
 import pino from 'pino';
 import { defaultServiceConfig, type ServiceConfig } from '../config.js';
 import { createDataPlane } from '../dataplane/data-plane.js';
+import { createThreadedDataPlane } from '../dataplane/threaded-data-plane.js';
 import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { explorerRoute } from '../explorer/route.js';
 import { startHttpServer, type AdminRoute } from '../http/server.js';
-import { healthRoute, storeCheck, type HealthCheck } from '../http/health.js';
+import { enginesCheck, healthRoute, storeCheck, type HealthCheck } from '../http/health.js';
 import { createMetrics, type ServerStatesSource } from '../http/metrics.js';
 import { loadOrCreateTls } from '../http/tls.js';
 import { policyGate } from '../auth/policy.js';
@@ -54,6 +55,8 @@ export interface LocalrdsOptions {
   metricsPublic?: boolean;
   /** Instance servers by state for the metrics (InstanceEngines.servers()), when an engine plane runs. */
   servers?: ServerStatesSource;
+  /** Engines and whether they can run (InstanceEngines.availability()): health is 503 while a needed one cannot. */
+  engineAvailability?: () => Array<{ engine: string; mode: string; problem: string }>;
   /** More readiness checks for /_localrds/health (e.g. an engine the configuration needs). */
   healthChecks?: HealthCheck[];
   /**
@@ -61,6 +64,8 @@ export interface LocalrdsOptions {
    * and that has no --backend; 'none' keeps instances API-only (no server, connections refused with a reason).
    */
   engines?: 'auto' | 'none';
+  /** false runs the data plane on the API's own event loop instead of its worker thread (default true). */
+  dataplaneThread?: boolean;
   /** Admin logins of --backend servers (default root and postgres without a password). */
   backendAdmins?: Partial<Record<'postgresql' | 'mysql', { user: string; password: string }>>;
 }
@@ -113,7 +118,8 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
       return live.length === eps.length && eps.every((e) => live.some((l) => l.connectionString === e.connectionString && l.listening && l.address === e.address && l.port === e.port));
     },
   });
-  const dataplane = createDataPlane({
+  // Its own thread by default, so that proxied bytes and API calls do not wait for each other.
+  const dataplane = (opts.dataplaneThread === false ? createDataPlane : createThreadedDataPlane)({
     load: desiredStateLoader(store, (id) => engines.target(id)),
     backends: opts.backends ?? {},
     logger,
@@ -168,7 +174,11 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     : await loadOrCreateTls({ dataDir, ...(typeof opts.tls === 'object' ? opts.tls : {}), hosts: opts.host ? [opts.host] : [] });
   const health = healthRoute({
     // A primary-key probe: a round trip to the store that reads nothing of size.
-    checks: [storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))), ...(opts.healthChecks ?? [])],
+    checks: [
+      storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))),
+      enginesCheck(opts.engineAvailability ?? (() => engines.availability())),
+      ...(opts.healthChecks ?? []),
+    ],
   });
   const http = await startHttpServer({
     host: opts.host ?? '127.0.0.1',

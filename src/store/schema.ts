@@ -92,6 +92,14 @@ export interface AddressMarksTable {
   dense_to: Int8;
 }
 
+/** How many instances an account has in a region per block of PAGE_BLOCK seq values (see migration 005). */
+export interface InstancePageCountsTable {
+  account_id: string;
+  region_id: string;
+  block: Int8;
+  n: Int8;
+}
+
 export interface AuditTable {
   id: Generated<Int8>;
   time: string;
@@ -171,5 +179,6 @@ export interface Database {
   db_accounts: DbAccountsTable;
   db_databases: DbDatabasesTable;
   db_privileges: DbPrivilegesTable;
+  instance_page_counts: InstancePageCountsTable;
   schema_migrations: SchemaMigrationsTable;
 }

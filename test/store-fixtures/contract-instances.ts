@@ -31,6 +31,30 @@ async function ids(store: StateStore, f: InstanceFilter, offset = 0, limit = 100
 }
 
 export function instancesContract(b: Backend): void {
+  it('instances: offset paging across count blocks (migration 005) equals walking the rows in seq order', () => withStore(b, async (store) => {
+    // Enough rows for several blocks of 1024 seq values, two regions, another account, and deletes.
+    const kept: Record<string, string[]> = { 'cn-hangzhou': [], 'cn-beijing': [] };
+    await store.tx(async (r) => {
+      for (let n = 0; n < 2600; n++) {
+        const region = n % 3 === 0 ? 'cn-beijing' : 'cn-hangzhou';
+        const id = `rm-pg${String(n).padStart(5, '0')}`;
+        await r.instances.insert(instance('a1', id, { regionId: region }));
+        if (n % 5 === 0) await r.instances.insert(instance('a2', `rm-other${n}`, { regionId: region }));
+        if (n % 7 === 0) await r.instances.delete(acct('a1'), iid(id));
+        else kept[region]?.push(id);
+      }
+    });
+    const all = [...(kept['cn-hangzhou'] ?? []), ...(kept['cn-beijing'] ?? [])].sort();
+    for (const [region, expected] of [...Object.entries(kept), ['', all] as [string, string[]]]) {
+      const filter: InstanceFilter = region === '' ? {} : { regionId: region };
+      for (const offset of [0, 1, 99, 877, 878, 1023, 1024, 1500, expected.length - 100, expected.length - 1, expected.length]) {
+        const got = await ids(store, filter, offset, 100);
+        assert.equal(got.total, expected.length, `${region} total`);
+        assert.deepEqual(got.ids, expected.slice(offset, offset + 100), `${region || 'any region'} offset ${offset}`);
+      }
+    }
+  }));
+
   it('instances: insert/get round trip, seq assigned in order, duplicate id rejected', () => withStore(b, async (store) => {
     const one = instance('a1', 'rm-1', { deletionProtection: true, statusUntil: 1_800_000_000_123, storageGb: 500 });
     const two = instance('a1', 'rm-2', { networkType: 'Classic', description: '' });

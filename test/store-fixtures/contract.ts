@@ -6,6 +6,7 @@ import { networkContract } from './contract-network.js';
 import { addressesContract } from './contract-addresses.js';
 import { addressSkipsContract, endpointMoveContract } from './contract-address-skips.js';
 import { txContract } from './contract-tx.js';
+import { tagsTokensContract } from './contract-tags-tokens.js';
 import { dbAccountsContract } from './contract-db-accounts.js';
 import type { Backend } from './backends.js';
 
@@ -17,5 +18,6 @@ export function storeContract(b: Backend): void {
   addressSkipsContract(b);
   endpointMoveContract(b);
   txContract(b);
+  tagsTokensContract(b);
   dbAccountsContract(b);
 }

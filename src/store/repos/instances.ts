@@ -7,6 +7,16 @@ import type { Database, InstancesTable } from '../schema.js';
 import { guardUnique, num, type RepoContext } from './context.js';
 import { preparedQuery } from './prepared.js';
 
+/** seq values per block of instance_page_counts (migration 005). */
+export const PAGE_BLOCK = 1024;
+
+/** Only the account and region: the filter that instance_page_counts can count. */
+function countable(f: InstanceFilter): boolean {
+  return f.ids === undefined && f.status === undefined && f.engine === undefined
+    && (f.searchKey === undefined || f.searchKey === '') && f.connectionString === undefined
+    && (f.tags === undefined || f.tags.length === 0);
+}
+
 // Every signed call on an instance starts with this lookup.
 const getInstance = preparedQuery(['accountId', 'id'], (db, p) =>
   db.selectFrom('instances').selectAll().where('account_id', '=', p.accountId).where('id', '=', p.id));
@@ -70,9 +80,48 @@ function matches(eb: ExpressionBuilder<Database, 'instances'>, accountId: Accoun
 
 export function instanceRepo(ctx: RepoContext): InstanceRepo {
   const { db, dialect, readOnly } = ctx;
+
+  const countIn = async (accountId: string, regionId: string, seq: number, delta: number): Promise<void> => {
+    await db.insertInto('instance_page_counts')
+      .values({ account_id: accountId, region_id: regionId, block: Math.floor(seq / PAGE_BLOCK), n: delta })
+      .onConflict((oc) => oc.columns(['account_id', 'region_id', 'block'])
+        .doUpdateSet((eb) => ({ n: eb('instance_page_counts.n', '+', delta) })))
+      .execute();
+  };
+
+  // The block holding row number `offset` is found from the counts (one row per 1024 seq values), and the
+  // page read from the start of that block, skipping fewer than PAGE_BLOCK index entries.
+  const listByBlocks = async (accountId: AccountId, regionId: string | undefined, offset: number, limit: number) => {
+    let counts = db.selectFrom('instance_page_counts')
+      .select((eb) => ['block', eb.fn.sum<number | string>('n').as('n')])
+      .where('account_id', '=', accountId);
+    if (regionId !== undefined) counts = counts.where('region_id', '=', regionId);
+    const blocks = await counts.groupBy('block').orderBy('block').execute();
+    let total = 0;
+    for (const b of blocks) total += num(b.n);
+    if (limit <= 0 || offset >= total) return { items: [], total };
+    let before = 0;
+    let fromBlock = 0;
+    for (const b of blocks) {
+      const n = num(b.n);
+      if (before + n > offset) {
+        fromBlock = num(b.block);
+        break;
+      }
+      before += n;
+    }
+    let q = db.selectFrom('instances').selectAll().where('account_id', '=', accountId)
+      .where('seq', '>=', fromBlock * PAGE_BLOCK);
+    if (regionId !== undefined) q = q.where('region_id', '=', regionId);
+    const rows = await q.orderBy('seq').limit(limit).offset(offset - before).execute();
+    return { items: rows.map(toInstance), total };
+  };
+
   return {
     async insert(i) {
-      await guardUnique(ctx, () => db.insertInto('instances').values(fromInstance(i)).execute());
+      const row = await guardUnique(ctx, () =>
+        db.insertInto('instances').values(fromInstance(i)).returning('seq').executeTakeFirstOrThrow());
+      await countIn(i.accountId, i.regionId, num(row.seq), 1);
     },
     async get(accountId, id, opts) {
       // SQLite has no row locks; its writer lock (BEGIN IMMEDIATE) already excludes every other writer.
@@ -86,6 +135,7 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
       return r && toInstance(r);
     },
     async list(accountId, f, offset, limit) {
+      if (countable(f)) return listByBlocks(accountId, f.regionId, offset, limit);
       const where = (eb: ExpressionBuilder<Database, 'instances'>) => matches(eb, accountId, f);
       const count = await db.selectFrom('instances').where(where)
         .select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
@@ -115,6 +165,7 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
         ...(p.payType !== undefined ? { pay_type: p.payType } : {}),
         ...(p.status !== undefined ? { status: p.status } : {}),
         ...(p.statusUntil !== undefined ? { status_until: p.statusUntil } : {}),
+        ...(p.deletionProtection !== undefined ? { deletion_protection: p.deletionProtection ? 1 : 0 } : {}),
       };
       if (Object.keys(set).length === 0) return;
       await db.updateTable('instances').set(set).where('account_id', '=', accountId).where('id', '=', id).execute();
@@ -124,7 +175,9 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
       return rows.map(toInstance);
     },
     async delete(accountId, id) {
-      await db.deleteFrom('instances').where('account_id', '=', accountId).where('id', '=', id).execute();
+      const gone = await db.deleteFrom('instances').where('account_id', '=', accountId).where('id', '=', id)
+        .returning(['region_id', 'seq']).execute();
+      for (const r of gone) await countIn(accountId, r.region_id, num(r.seq), -1);
     },
     async countAll(engines?: readonly Engine[]) {
       if (engines && engines.length === 0) return 0;

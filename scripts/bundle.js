@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Bundles the compiled server (dist/src, from tsc) into dist/bundle/ with esbuild, so that `localrds serve`
+// loads a handful of files at start instead of every module of the sources and their dependencies.
+// Entry points: dist/bundle/localrds.js (the CLI: bin/localrds.js imports its `main`) and
+// dist/bundle/dataplane-worker.js (the data plane's worker thread, started by the CLI bundle).
+// Left out: better-sqlite3 (a native addon, loaded from node_modules), pg-native (optional, never installed),
+// and esbuild itself (the explorer bundles its browser code on first use).
+import { build } from 'esbuild';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist', 'bundle');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: {
+    localrds: join(root, 'dist', 'src', 'cli', 'main.js'),
+    'dataplane-worker': join(root, 'dist', 'src', 'dataplane', 'worker-main.js'),
+  },
+  outdir: out,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['better-sqlite3', 'pg-native', 'esbuild'],
+  // CommonJS dependencies call require(); an ES module has none of its own.
+  banner: { js: "import { createRequire as __localrdsRequire } from 'node:module'; const require = __localrdsRequire(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+});

@@ -1,0 +1,111 @@
+// The DataPlane the server uses: the reconciler runs in a worker thread (worker-main.ts) and this object is
+// its face on the API thread. reconcile() loads the desired state here (the store belongs to this thread),
+// hands it over and resolves once the worker has made the listeners match, so the guarantees of data-plane.ts
+// hold unchanged: a release answers only after the listener is closed and its sessions are gone. stats()
+// reads shared memory; live() is the worker's latest snapshot, sent after every pass, bind report and
+// session change.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createSerialQueue } from './serial-queue.js';
+import type { DataPlane, DataPlaneStats, DataPlaneThreadOptions, EndpointLiveState, ReconcileScope } from './types.js';
+import { allocateCounters, sharedCounters, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+
+/** The worker's script: next to this file when running tsc's output, or the bundle's own entry point. */
+function workerUrl(): URL {
+  const bundled = new URL('./dataplane-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(bundled))) return bundled;
+  return new URL('./worker-main.js', import.meta.url);
+}
+
+export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane {
+  const { logger } = opts;
+  const buffer = allocateCounters();
+  const counters = sharedCounters(buffer);
+  const init: WorkerInit = { counters: buffer, backends: opts.backends, retryMs: opts.retryMs };
+  const worker = new Worker(workerUrl(), { workerData: init });
+  const queue = createSerialQueue();
+  const pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
+  let nextId = 1;
+  let snapshot: EndpointLiveState[] = [];
+  let closed = false;
+  let dead: Error | undefined;
+
+  const send = (m: ToWorker): void => worker.postMessage(m);
+  const request = (make: (id: number) => ToWorker): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (dead) {
+        reject(dead);
+        return;
+      }
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      send(make(id));
+    });
+
+  worker.on('message', (m: FromWorker) => {
+    switch (m.t) {
+      case 'done': {
+        snapshot = m.live;
+        const p = pending.get(m.id);
+        pending.delete(m.id);
+        if (m.error !== undefined) p?.reject(new Error(m.error));
+        else p?.resolve();
+        break;
+      }
+      case 'live':
+        snapshot = m.live;
+        break;
+      case 'report': {
+        snapshot = m.live;
+        // The callback belongs to another layer (usually a store write); whatever it does, the worker is told.
+        Promise.resolve()
+          .then(() => opts.reportBindError(m.connectionString, m.error))
+          .catch((err: unknown) => logger.error({ connectionString: m.connectionString, err: String(err) }, 'reportBindError failed'))
+          .finally(() => send({ t: 'reported', id: m.id }));
+        break;
+      }
+      case 'log':
+        logger[m.level](m.o, m.msg);
+        break;
+    }
+  });
+  // A crashed worker takes the listeners with it; every caller from now on hears why instead of waiting.
+  const fail = (e: Error): void => {
+    dead ??= e;
+    if (!closed) logger.error({ err: e.message }, 'data plane worker ended');
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  worker.on('error', (e) => fail(e));
+  worker.on('exit', (code) => fail(new Error(`data plane worker exited (code ${code})`)));
+
+  return {
+    reconcile(scope: ReconcileScope = {}): Promise<void> {
+      // One at a time, load included, so that the worker applies states in the order they were read.
+      return queue.run(async () => {
+        if (closed) return;
+        const state = await opts.load(scope);
+        if (closed) return;
+        await request((id) => ({ t: 'reconcile', id, scope, state }));
+      });
+    },
+    live(instanceIds?: string[]): EndpointLiveState[] {
+      if (!instanceIds) return [...snapshot];
+      const wanted = new Set(instanceIds);
+      return snapshot.filter((l) => wanted.has(l.instanceId));
+    },
+    stats(): DataPlaneStats {
+      const { listeners, sessions, backendSockets, bytesFromClients, bytesToClients } = counters;
+      return { listeners, sessions, backendSockets, bytesFromClients, bytesToClients };
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      await queue.run(async () => {
+        closed = true;
+        if (!dead) await request((id) => ({ t: 'close', id })).catch(() => undefined);
+      });
+      await worker.terminate().catch(() => undefined);
+    },
+  };
+}
