@@ -467,8 +467,8 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
       });
     },
     servers(): InstanceServerState[] {
-      // Only servers localrds runs: a shared --backend or an API-only instance has none of its own.
-      return [...slots.values()].filter((s) => byEngine.get(s.engine)?.mode.kind === 'per-instance').map((s) => ({ instanceId: s.instanceId, state: s.state, reason: s.reason, server: s.server, ...(s.proc ? { pid: s.proc.pid } : {}) }));
+      // Instances that have a server: their own, or the shared --backend one. API-only instances have none.
+      return [...slots.values()].filter((s) => byEngine.get(s.engine)?.mode.kind !== 'none').map((s) => ({ instanceId: s.instanceId, state: s.state, reason: s.reason, server: s.server, ...(s.proc ? { pid: s.proc.pid } : {}) }));
     },
     async close() {
       closed = true;
