@@ -338,7 +338,8 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
       if (!(slot.proc?.alive() && slot.state === 'running')) await withStartSlot(() => ensureServer(r, slot as Slot));
     } catch (e) {
       slot.state = 'failed';
-      slot.reason = e instanceof Error ? e.message : String(e);
+      // A failed command's message carries its whole output (a crash report can be kilobytes): the start is enough.
+      slot.reason = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 400);
       opts.logger.error({ instanceId: inst.id, err: slot.reason }, 'instance server did not start');
       return;
     }
@@ -373,7 +374,7 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     const build = driver.builds().builds[0];
     const user = users.get(driver.osUser);
     if (!build || !user) return;
-    await template(driver, build, user).then(() => refillSpare(build.key), (e: unknown) => opts.logger.error({ build: build.label, err: String(e) }, 'template initialisation failed'));
+    await template(driver, build, user).then(() => refillSpare(build.key), (e: unknown) => opts.logger.error({ build: build.label, err: String(e).replace(/\s+/g, ' ').slice(0, 400) }, 'template initialisation failed'));
   });
 
   /**
