@@ -16,6 +16,7 @@ import { dataPlaneSection } from './sections/dataplane.js';
 import { releaseSection } from './sections/release.js';
 import { scaleSection } from './sections/scale.js';
 import { startSection } from './sections/start.js';
+import { enginesSection } from './sections/engines.js';
 
 const SECTIONS: Array<[string, string, () => Promise<Section>]> = [
   ['api', '1. API', apiSection],
@@ -24,6 +25,7 @@ const SECTIONS: Array<[string, string, () => Promise<Section>]> = [
   ['release', '4. Release', releaseSection],
   ['scale', '5. Scale', scaleSection],
   ['start', '6. Start', startSection],
+  ['engines', '7. Engines', enginesSection],
 ];
 
 /** Every row with a target, met or missed, in one place. */

@@ -26,10 +26,16 @@ export interface StartOptions {
   privatePool?: string;
   /** Default account's key; default a random pair, so that no two suites share one. */
   credentials?: Credentials;
+  /**
+   * 'none' (default): API-only, each instance's endpoints proxy to `backends` (or refuse with the reason), so calls
+   * answer at once. 'auto': a real database server per instance where its binaries are installed, as
+   * `localrds serve` does; creating an instance then takes seconds (raise the SDK's readTimeout).
+   */
+  engines?: 'auto' | 'none';
   /** pino level (default 'warn'). */
   logLevel?: string;
   /** Anything else `localrds serve` takes, for what the fields above do not cover. */
-  server?: Omit<LocalrdsOptions, 'host' | 'port' | 'dataDir' | 'db' | 'tls' | 'backends' | 'credentials' | 'logLevel'>;
+  server?: Omit<LocalrdsOptions, 'host' | 'port' | 'dataDir' | 'db' | 'tls' | 'backends' | 'credentials' | 'logLevel' | 'engines'>;
 }
 
 export interface Localrds {
@@ -66,6 +72,7 @@ export async function startLocalrds(o: StartOptions = {}): Promise<Localrds> {
       ...o.server,
       host: o.host ?? '127.0.0.1', port: o.port ?? 0, dataDir, db: o.db,
       tls: o.tls ? 'auto' : 'off', backends: o.backends ?? {}, credentials, logLevel: o.logLevel ?? 'warn',
+      engines: o.engines ?? 'none',
       service: { ...o.server?.service, ...(publicPool ? { publicPool } : {}), ...(privatePool ? { privatePool } : {}) },
     });
   } catch (e) {

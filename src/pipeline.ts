@@ -14,8 +14,8 @@ import { ApiError } from './errors/api-error.js';
 import type { HandlerContext } from './handlers/context.js';
 import type { BindProbe } from './handlers/allocate.js';
 import { HANDLERS } from './handlers/index.js';
-import { onceper } from './handlers/client-token.js';
-import { engineDefaults } from './domain/parameters.js';
+import { oncePerToken } from './handlers/client-token.js';
+import { engineDefaults, serverVariable } from './domain/parameters.js';
 import { isRetryable } from './store/errors.js';
 import { isStoreUnavailable } from './store/unavailable.js';
 import { decodeParams } from './protocol/decode.js';
@@ -165,7 +165,7 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
     }, req.input);
     const { output, replayed } = token === undefined
       ? { output: await change(), replayed: false }
-      : await onceper(repos, { accountId: req.principal.accountId, action: req.actionName, token, input: req.input, now }, change);
+      : await oncePerToken(repos, { accountId: req.principal.accountId, action: req.actionName, token, input: req.input, now }, change);
     // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
     if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, replayed ? 'Replayed' : 'Success', output));
     if (req.op.mutates && touched.size > 0 && deps.beforeCommit) {
@@ -196,7 +196,15 @@ async function engineParameters(deps: PipelineDeps, inst: InstanceRecord, names:
   const defaults = engineDefaults(inst.engine, names, inst.engineVersion);
   if (!deps.engineParameters) return defaults;
   try {
-    return { ...defaults, ...(await deps.engineParameters(id, names)) };
+    // The server knows some parameters under another name (MySQL's default_time_zone is time_zone).
+    const variables = names.map((n) => serverVariable(inst.engine, n));
+    const running = await deps.engineParameters(id, variables);
+    const out = { ...defaults };
+    names.forEach((n, i) => {
+      const v = running[variables[i] as string];
+      if (v !== undefined) out[n] = v;
+    });
+    return out;
   } catch (e) {
     // Read-path actions never answer 5xx (Terraform would retry each for minutes); the log says why.
     deps.logger.warn({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'engine parameters unavailable; answering defaults');

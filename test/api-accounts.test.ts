@@ -8,7 +8,7 @@ import { mysqlNativeHash, parseScramVerifier, scramCheckProof } from '../src/dom
 import type { AccountId, InstanceId } from '../src/domain/types.js';
 import { scramClientProof } from './helpers/scram-client.js';
 import { insideApi, type InsideApi } from './helpers/inside-api.js';
-import { DEFAULT_ACCOUNT_ID } from '../src/runtime/accounts.js';
+import { createKey, DEFAULT_ACCOUNT_ID } from '../src/runtime/accounts.js';
 import { PG_URL, startTestServer, type TestServer } from './helpers/localrds.js';
 import { dropSchema } from './store-fixtures/backends.js';
 
@@ -268,6 +268,29 @@ for (const store of ['sqlite', 'postgres'] as const) {
       } finally {
         await s.store.tx((r) => r.instances.setStatus(aid, mysqlId as InstanceId, 'Running', 0));
       }
+    });
+
+    test('concurrent creates of one name, and of two privileged MySQL accounts: exactly one wins', async () => {
+      const id = await api.createInstance('MySQL');
+      const tries = await Promise.allSettled(Array.from({ length: 6 }, () =>
+        api.call('CreateAccount', { DBInstanceId: id, accountName: 'racer', accountPassword: PW })));
+      assert.equal(tries.filter((t) => t.status === 'fulfilled').length, 1);
+      for (const t of tries) if (t.status === 'rejected') assert.equal((t.reason as { code: string }).code, 'InvalidAccountName.Duplicate');
+      const supers = await Promise.allSettled(['boss_a', 'boss_b', 'boss_c'].map((n) =>
+        api.call('CreateAccount', { DBInstanceId: id, accountName: n, accountPassword: PW, accountType: 'Super' })));
+      assert.equal(supers.filter((t) => t.status === 'fulfilled').length, 1);
+      for (const t of supers) if (t.status === 'rejected') assert.equal((t.reason as { code: string }).code, 'IncorrectAccountType');
+      assert.equal((await accounts(id)).filter((a) => a.AccountType === 'Super').length, 1);
+    });
+
+    test('a RAM policy scoped to one instance allows account changes there and nowhere else', async () => {
+      const policy = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['rds:*Account*', 'rds:DescribeDBInstanceAttribute'], Resource: [`acs:rds:*:*:dbinstance/${mysqlId}`] }] });
+      const key = await createKey(s.store, DEFAULT_ACCOUNT_ID, policy);
+      const limited = insideApi(s, { accessKeyId: key.accessKeyId, accessKeySecret: key.secret });
+      await limited.call('ModifyAccountDescription', { DBInstanceId: mysqlId, accountName: 'app', accountDescription: 'set by ram' });
+      assert.deepEqual(await limited.fails('ModifyAccountDescription', { DBInstanceId: pgId, accountName: 'owner_a', accountDescription: 'nope nope' }), ['Forbidden.RAM', 403]);
+      assert.deepEqual(await limited.fails('CreateDatabase', { DBInstanceId: mysqlId, DBName: 'ramdb', characterSetName: 'utf8' }), ['Forbidden.RAM', 403]);
+      await api.call('ModifyAccountDescription', { DBInstanceId: mysqlId, accountName: 'app', accountDescription: '应用 account' });
     });
 
     test('AccountLimitExceeded past 500 accounts', async () => {

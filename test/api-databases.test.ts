@@ -9,6 +9,7 @@ import { DEFAULT_ACCOUNT_ID } from '../src/runtime/accounts.js';
 import { insideApi, type InsideApi } from './helpers/inside-api.js';
 import { PG_URL, startTestServer, type TestServer } from './helpers/localrds.js';
 import { dropSchema } from './store-fixtures/backends.js';
+import { v1Get } from './helpers/sign.js';
 
 const PW = 'Passw0rd!';
 
@@ -111,7 +112,8 @@ for (const store of ['sqlite', 'postgres'] as const) {
         ['DescribeDatabases', {}], ['CreateDatabase', { DBName: 'theirs', characterSetName: 'utf8' }], ['DeleteDatabase', { DBName: 'shop' }],
         ['ModifyDBDescription', { DBName: 'shop', DBDescription: 'taken over' }],
       ] as const) {
-        assert.deepEqual(await theirs.fails(action, { DBInstanceId: mysqlId, ...f }), ['InvalidDBInstanceId.NotFound', 400], action);
+        // DescribeDatabases answers 404, the status the Terraform provider's database read counts as gone (docs/fidelity.md).
+        assert.deepEqual(await theirs.fails(action, { DBInstanceId: mysqlId, ...f }), ['InvalidDBInstanceId.NotFound', action === 'DescribeDatabases' ? 404 : 400], action);
       }
       assert.equal((await databases(mysqlId, { DBName: 'shop' }))[0]?.DBDescription, '商店 data');
     });
@@ -129,6 +131,19 @@ for (const store of ['sqlite', 'postgres'] as const) {
       } finally {
         await s.store.tx((r) => r.instances.setStatus(DEFAULT_ACCOUNT_ID, mysqlId as InstanceId, 'Running', 0));
       }
+    });
+
+    test('Format=XML: repeated <Database> and <AccountPrivilegeInfo> elements; XML errors', async () => {
+      const ok = await v1Get(s.endpoint, s.credentials, { Action: 'DescribeDatabases', DBInstanceId: mysqlId }, { Format: 'XML' });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.headers['content-type'], 'text/xml;charset=utf-8');
+      assert.match(ok.text, /^<\?xml version="1.0" encoding="UTF-8"\?><DescribeDatabasesResponse><RequestId>[0-9A-F-]{36}<\/RequestId><Databases>(<Database>.*?<\/Database>){3}<\/Databases>/);
+      assert.match(ok.text, /<DBName>shop<\/DBName>.*<Accounts><AccountPrivilegeInfo><Account>app<\/Account><AccountPrivilege>ReadWrite<\/AccountPrivilege>/);
+      const accounts = await v1Get(s.endpoint, s.credentials, { Action: 'DescribeAccounts', DBInstanceId: mysqlId }, { Format: 'XML' });
+      assert.match(accounts.text, /<Accounts><DBInstanceAccount><DBInstanceId>rm-[a-z0-9]+<\/DBInstanceId><AccountName>app<\/AccountName>/);
+      const err = await v1Get(s.endpoint, s.credentials, { Action: 'DeleteDatabase', DBInstanceId: mysqlId, DBName: 'nodb' }, { Format: 'XML' });
+      assert.equal(err.status, 404);
+      assert.match(err.text, /<Error><RequestId>[0-9A-F-]{36}<\/RequestId><HostId>rds.aliyuncs.com<\/HostId><Code>InvalidDBName.NotFound<\/Code>/);
     });
 
     test('SqlExcutionFailed past 500 databases', async () => {

@@ -62,6 +62,8 @@ test('unknown flags and commands are refused with the usage text and exit code 2
       [['hosts', '--all'], /Unknown option '--all'/, /localrds hosts/],
       [['audit', '--limit', 'ten'], /--limit takes a whole number/, /localrds audit/],
       [['serve', '--port', 'http'], /--port takes a whole number/, /localrds serve/],
+      [['serve', '--backend', 'mysql'], /--backend takes ENGINE=HOST:PORT/, /localrds serve/],
+      [['serve', '--public-pool', '127.64.0.0'], /--public-pool: not a usable IPv4 CIDR block/, /localrds serve/],
       [['serv'], /Unknown command 'serv'/, /localrds serve \[options\]/],
       [['--verbose'], /Unknown option '--verbose'/, /localrds --version/],
     ];

@@ -129,7 +129,7 @@ function judge(stats: Stats, out: RawOutcome, b: ReturnType<typeof build>, p: Pl
     stats.codes.set('(HEAD)', (stats.codes.get('(HEAD)') ?? 0) + 1);
     return;
   }
-  const e = assertWireError(a, b.format, ctx());
+  const e = assertWireError(a, b.format, ctx(), p.action);
   stats.codes.set(e.Code, (stats.codes.get(e.Code) ?? 0) + 1);
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { PG_URL, startTestServer, type TestServer } from './helpers/localrds.js';
+import { dropSchema } from './store-fixtures/backends.js';
 import { createBody, waitRunning, type InstanceConfig, type Tf } from './helpers/terraform-flows.js';
 import { at, terraformClientToken, tfDropped, tfFail, tfOk, type Json } from './helpers/terraform-wire.js';
 
@@ -15,14 +16,6 @@ const CFG: InstanceConfig = { engine: 'MySQL', engineVersion: '8.0', instanceTyp
 async function instanceIds(tf: Tf): Promise<string[]> {
   const l = await tfOk(tf.endpoint, tf.creds, 'DescribeDBInstances', { RegionId: tf.region, SourceIp: '', PageNumber: '1', PageSize: '100' });
   return (at(l, 'Items.DBInstance') as Json[]).map((i) => i.DBInstanceId as string);
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await c.end();
 }
 
 for (const store of ['sqlite', 'postgres'] as const) {
@@ -77,12 +70,20 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const audit = await s.store.read((r) => r.audit.list({ limit: 50 }));
       assert.ok(audit.some((a) => a.action === 'CreateDBInstance' && a.result === 'Replayed'), 'replays are audited as such');
 
+      // Concurrent first calls with one token (a client retrying while the first is still in flight): one instance.
+      const burst = createBody(tf, CFG);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => tfOk(tf.endpoint, tf.creds, 'CreateDBInstance', burst)));
+      assert.equal(new Set(answers.map((a) => a.DBInstanceId)).size, 1, 'every concurrent call got the same instance');
+      const now = await instanceIds(tf);
+      assert.equal(now.length, 2);
+      assert.ok(now.includes(answers[0]?.DBInstanceId as string));
+
       // The answer is in the store: a restart still knows the token.
       await s.stop();
       s = await startTestServer(opts);
       const afterRestart = await tfOk(s.endpoint, s.credentials, 'CreateDBInstance', body);
       assert.equal(afterRestart.DBInstanceId, ids[0]);
-      assert.deepEqual(await instanceIds({ ...tf, endpoint: s.endpoint }), ids);
+      assert.deepEqual(await instanceIds({ ...tf, endpoint: s.endpoint }), now);
     });
   });
 }

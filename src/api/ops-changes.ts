@@ -46,6 +46,19 @@ export const modifyDBInstanceSpec = defineOp({
   errors: [...INSTANCE_ERRORS, 'IncorrectDBInstanceState', 'UnsupportedReduceDiskSize', 'InvalidOrderCharge.NotSupport', 'IncorrectEngineVersion', 'UnsupportedParameter'],
 });
 
+export const modifyDBInstanceDeletionProtection = defineOp({
+  name: 'ModifyDBInstanceDeletionProtection', group: 'changes', mutates: true, instanceParam: 'DBInstanceId',
+  summary: 'Turns deletion protection on or off: while on, DeleteDBInstance is refused.',
+  params: {
+    DBInstanceId: DB_INSTANCE_ID,
+    DeletionProtection: bool('true: refuse DeleteDBInstance.', { required: true }),
+    ClientToken: CLIENT_TOKEN,
+    ...OWNER_PARAMS,
+  },
+  output: o.obj({}),
+  errors: [...INSTANCE_ERRORS],
+});
+
 export const transformDBInstancePayType = defineOp({
   name: 'TransformDBInstancePayType', group: 'changes', mutates: true, instanceParam: 'DBInstanceId',
   summary: 'Changes the billing method. Only to Postpaid (pay-as-you-go): subscription billing is not emulated.',

@@ -64,6 +64,8 @@ export const describeDatabases = defineOp({
     }),
   }),
   errors: [...INSTANCE_ERRORS],
+  // The provider's database read counts only an HTTP 404 (or "NotFound" in the message) as gone (docs/fidelity.md).
+  errorStatus: { 'InvalidDBInstanceId.NotFound': 404 },
 });
 
 export const deleteDatabase = defineOp({

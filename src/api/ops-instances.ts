@@ -82,6 +82,7 @@ export const describeDBInstances = defineOp({
     InstanceNetworkType: str('VPC or Classic.', { enum: ['VPC', 'Classic'] }),
     VpcId: str('Only instances in this VPC.', { max: 64 }),
     VSwitchId: str('Only instances in this vSwitch.', { max: 64 }),
+    ConnectionMode: str('Standard or Safe; localrds instances are all Standard.', { enum: ['Standard', 'Safe'] }),
     Tags: str('JSON object of tags every listed instance carries, e.g. {"env":"test"} (at most 5 pairs).', { max: 4096, invalidCode: 'Tag.InvalidTagsParameter' }),
     ClientToken: CLIENT_TOKEN,
     ...OWNER_PARAMS,

@@ -37,7 +37,7 @@ export function parseBackends(specs: string[]): Record<string, BackendAddress> {
   const out: Record<string, BackendAddress> = {};
   for (const spec of specs.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)) {
     const m = /^([A-Za-z]+)=(.+):(\d+)$/.exec(spec);
-    if (!m) throw new Error(`--backend takes ENGINE=HOST:PORT, got "${spec}"`);
+    if (!m) throw new UsageError(`--backend takes ENGINE=HOST:PORT, got "${spec}"`, SERVE_HELP);
     out[(m[1] as string).toLowerCase()] = { host: m[2] as string, port: Number(m[3]) };
   }
   return out;
@@ -58,8 +58,11 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
     return Number(s);
   };
   const service: LocalrdsOptions['service'] = {};
-  if (v['public-pool'] ?? env.LOCALRDS_PUBLIC_POOL) service.publicPool = mustCidr((v['public-pool'] ?? env.LOCALRDS_PUBLIC_POOL) as string);
-  if (v['private-pool'] ?? env.LOCALRDS_PRIVATE_POOL) service.privatePool = mustCidr((v['private-pool'] ?? env.LOCALRDS_PRIVATE_POOL) as string);
+  const cidr = (s: string, name: string) => {
+    try { return mustCidr(s); } catch (e) { throw new UsageError(`--${name}: ${e instanceof Error ? e.message : String(e)}`, SERVE_HELP); }
+  };
+  if (v['public-pool'] ?? env.LOCALRDS_PUBLIC_POOL) service.publicPool = cidr((v['public-pool'] ?? env.LOCALRDS_PUBLIC_POOL) as string, 'public-pool');
+  if (v['private-pool'] ?? env.LOCALRDS_PRIVATE_POOL) service.privatePool = cidr((v['private-pool'] ?? env.LOCALRDS_PRIVATE_POOL) as string, 'private-pool');
   if (v.domain) service.domain = v.domain;
   const q = num(v['quarantine-ms'], 'quarantine-ms'); if (q !== undefined) service.quarantineMs = q;
   const c = num(v['create-ms'], 'create-ms'); if (c !== undefined) service.createMs = c;
@@ -120,6 +123,7 @@ export async function serve(argv: string[]): Promise<void> {
     rds.dnsPort ? `  DNS          ${rds.host}:${rds.dnsPort} (UDP and TCP)` : '',
     `  explorer     ${rds.url}/explorer`,
     `  health       ${rds.url}/_localrds/health`,
+    `  metrics      ${rds.url}/metrics${opts.metricsPublic ? '' : '  (loopback clients only; --metrics-public to open)'}`,
   ].filter(Boolean);
   process.stdout.write(lines.join('\n') + '\n');
   let stopping = false;

@@ -6,6 +6,8 @@ import type { Engine } from './types.js';
 
 export interface ParameterSpec {
   name: string;
+  /** The server variable behind the RDS name, when they differ (MySQL's default_time_zone is time_zone). */
+  variable?: string;
   /** The engine's built-in default (server documentation), by engine version where it differs. */
   default: (version: string) => string;
   description: string;
@@ -18,7 +20,7 @@ export interface ParameterSpec {
 const fixed = (v: string) => () => v;
 
 const MYSQL: readonly ParameterSpec[] = [
-  { name: 'default_time_zone', default: fixed('SYSTEM'), description: 'Time zone of the server (the time_zone system variable).', checking: '[SYSTEM|+00:00|+08:00|...]', restart: true },
+  { name: 'default_time_zone', variable: 'time_zone', default: fixed('SYSTEM'), description: 'Time zone of the server (the time_zone system variable).', checking: '[SYSTEM|+00:00|+08:00|...]', restart: true },
   { name: 'character_set_server', default: (v) => (v === '8.0' ? 'utf8mb4' : 'latin1'), description: 'Default character set of new databases.', checking: '[utf8|latin1|gbk|utf8mb4]', restart: true },
   { name: 'lower_case_table_names', default: fixed('0'), description: 'How table names are stored and compared (0: as given, case-sensitive).', checking: '[0|1]', restart: true },
   { name: 'max_connections', default: fixed('151'), description: 'Most client connections at once.', checking: '[1-100000]', restart: false },
@@ -30,8 +32,9 @@ const MYSQL: readonly ParameterSpec[] = [
 const POSTGRESQL: readonly ParameterSpec[] = [
   { name: 'timezone', default: fixed('GMT'), description: 'Time zone for displaying and interpreting time stamps.', checking: '[GMT|UTC|PRC|Asia/Shanghai|...]', restart: false },
   { name: 'max_connections', default: fixed('100'), description: 'Most concurrent connections.', checking: '[25-262143]', restart: true },
-  { name: 'shared_buffers', default: fixed('128MB'), description: 'Memory for shared buffers.', checking: '[16-1073741823]', restart: true },
-  { name: 'work_mem', default: fixed('4MB'), description: 'Memory per sort or hash before spilling to disk.', checking: '[64-2147483647]', restart: false },
+  // Values as pg_settings.setting has them: shared_buffers in 8 kB pages, work_mem in kB.
+  { name: 'shared_buffers', default: fixed('16384'), description: 'Memory for shared buffers, in 8 kB pages.', checking: '[16-1073741823]', restart: true },
+  { name: 'work_mem', default: fixed('4096'), description: 'Memory per sort or hash before spilling to disk, in kB.', checking: '[64-2147483647]', restart: false },
   { name: 'statement_timeout', default: fixed('0'), description: 'Milliseconds a statement may run (0: no limit).', checking: '[0-2147483647]', restart: false },
   { name: 'log_min_duration_statement', default: fixed('-1'), description: 'Milliseconds after which a statement is logged (-1: never).', checking: '[-1-2147483647]', restart: false },
 ];
@@ -44,6 +47,11 @@ export const ENGINE_PARAMETERS: Record<Engine, readonly ParameterSpec[]> = {
   // No SQL Server server runs in localrds, so it lists no parameters rather than invented ones.
   SQLServer: [],
 };
+
+/** The server variable to ask for each RDS parameter name. */
+export function serverVariable(engine: Engine, name: string): string {
+  return ENGINE_PARAMETERS[engine].find((p) => p.name === name)?.variable ?? name;
+}
 
 /** The documented default of each named parameter the engine lists (others are left out). */
 export function engineDefaults(engine: Engine, names: string[], version = ''): Record<string, string> {

@@ -41,6 +41,10 @@ export interface EnginesOptions extends ModeOptions {
   startTimeoutMs?: number;
   /** How many instances a full pass brings up at once (default 4). */
   parallel?: number;
+  /** Called when a new instance's server, started in the background, is up (or failed): settle its status. */
+  onStarted?(instanceId: string): Promise<void>;
+  /** Initialise the templates at start-up, before the first CreateDBInstance needs them (default true). */
+  prewarm?: boolean;
 }
 
 interface Slot {
@@ -69,6 +73,19 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
   const ledgers = new Map<string, SharedLedger>();
   const startTimeoutMs = opts.startTimeoutMs ?? 60_000;
   let closed = false;
+  // Server starts at once are bounded: twenty at a time on two cores only slow each other (and the API) down.
+  const startSlots = { free: opts.parallel ?? 4, waiting: [] as Array<() => void> };
+  const withStartSlot = async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (startSlots.free > 0) startSlots.free--;
+    else await new Promise<void>((res) => startSlots.waiting.push(res));
+    try {
+      return await fn();
+    } finally {
+      const next = startSlots.waiting.shift();
+      if (next) next();
+      else startSlots.free++;
+    }
+  };
 
   await mkdir(join(base, 'instances'), { recursive: true, mode: 0o711 });
   await mkdir(join(base, 'templates'), { recursive: true, mode: 0o711 });
@@ -132,6 +149,32 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     return p;
   }
 
+  // One spare copy of each template waits in templates/<key>.spare: a new instance takes it with a rename (the
+  // copy is the slow part of a start on a busy disk) and the next spare is copied in the background.
+  const refills = new Map<string, Promise<void>>();
+  async function takeSpare(key: string, dest: string): Promise<boolean> {
+    // A refill under way started before this copy would: waiting for it is the shorter way.
+    await refills.get(key);
+    try {
+      await rename(join(base, 'templates', `${key}.spare`), dest);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  function refillSpare(key: string): void {
+    if (refills.has(key) || closed) return;
+    const spare = join(base, 'templates', `${key}.spare`);
+    const p = (async () => {
+      if (existsSync(spare)) return;
+      await rm(`${spare}.tmp`, { recursive: true, force: true });
+      await run('cp', ['-a', join(base, 'templates', key), `${spare}.tmp`]);
+      await rename(`${spare}.tmp`, spare);
+    })().catch((e: unknown) => opts.logger.warn({ template: key, err: String(e) }, 'could not prepare a spare data directory'))
+      .finally(() => refills.delete(key));
+    refills.set(key, p);
+  }
+
   async function sharedLedgerFor(engine: Engine): Promise<SharedLedger> {
     let l = ledgers.get(engine);
     if (!l) {
@@ -174,10 +217,13 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     if (!existsSync(paths.dataDir)) {
       await mkdir(paths.dir, { recursive: true, mode: 0o711 });
       await readOrCreateSecret(paths.secretFile);
-      const copy = `${paths.dataDir}.copy`;
-      await rm(copy, { recursive: true, force: true });
-      await run('cp', ['-a', join(base, 'templates', build.key), copy]);
-      await rename(copy, paths.dataDir);
+      if (!(await takeSpare(build.key, paths.dataDir))) {
+        const copy = `${paths.dataDir}.copy`;
+        await rm(copy, { recursive: true, force: true });
+        await run('cp', ['-a', join(base, 'templates', build.key), copy]);
+        await rename(copy, paths.dataDir);
+      }
+      refillSpare(build.key);
     }
     slot.secret = (await readOrCreateSecret(paths.secretFile)).secret;
     await mkdir(paths.runDir, { recursive: true, mode: 0o700 });
@@ -280,7 +326,7 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
       slot.paths = pathsOf(inst.id);
     }
     try {
-      await ensureServer(r, slot);
+      if (!(slot.proc?.alive() && slot.state === 'running')) await withStartSlot(() => ensureServer(r, slot as Slot));
     } catch (e) {
       slot.state = 'failed';
       slot.reason = e instanceof Error ? e.message : String(e);
@@ -312,16 +358,33 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     if (errors.length > 0) throw errors[0];
   }
 
+  // Templates are made at start-up in the background, so the first CreateDBInstance only copies one.
+  const prewarm = opts.prewarm === false ? [] : resolved.filter((r) => r.mode.kind === 'per-instance' && r.driver).map(async (r) => {
+    const driver = r.driver as EngineDriver;
+    const build = driver.builds().builds[0];
+    const user = users.get(driver.osUser);
+    if (!build || !user) return;
+    await template(driver, build, user).then(() => refillSpare(build.key), (e: unknown) => opts.logger.error({ build: build.label, err: String(e) }, 'template initialisation failed'));
+  });
+
   const engines: InstanceEngines = {
     async reconcile(scope = {}) {
       if (closed) return;
       if (scope.instanceId === undefined) return fullPass();
       const id = scope.instanceId;
-      await serial(id, async () => {
+      // The first word of a new instance (CreateDBInstance) starts its server in the background: the call answers
+      // at once with the instance Creating, and onStarted settles it once the server accepts connections. Every
+      // later change waits in the instance's queue, behind the start, so that its answer means "applied".
+      const fresh = !slots.has(id) && !queues.has(id);
+      const job = serial(id, async () => {
         const [desired] = await opts.load({ instanceId: id });
         if (desired) await reconcileOne(desired);
         else if (slots.has(id) || existsSync(pathsOf(id).dir)) await removeInstance(id);
       });
+      if (!fresh) return job;
+      void job.catch((e: unknown) => opts.logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed'))
+        .then(() => opts.onStarted?.(id))
+        .catch((e: unknown) => opts.logger.error({ instanceId: id, err: String(e) }, 'after the instance server started'));
     },
     target(instanceId): BackendTarget | undefined {
       const slot = slots.get(instanceId);
@@ -381,7 +444,8 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     },
     async close() {
       closed = true;
-      await Promise.all([...queues.values()]);
+      await Promise.all([...queues.values(), ...prewarm]);
+      await Promise.all([...refills.values()]);
       // A clean stop stops every server (nothing is left running after localrds exits); after a kill -9 they
       // keep running and the next localrds adopts them.
       await Promise.all([...slots.values()].map(async (s) => {

@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, type AuthDeps, type Principal } from '../auth/authenticate.js';
 import { isAllowed, parsePolicy, resourceOf } from '../auth/policy.js';
 import type { DataPlane, EndpointLiveState } from '../dataplane/types.js';
+import type { InstanceServerState } from '../engines/types.js';
 import type { InstanceId, InstanceRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { baseUrlOf, drainThenClose } from '../http/server.js';
@@ -25,6 +26,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 export interface LiveDeps {
   store: StateStore;
   dataplane: Pick<DataPlane, 'live'>;
+  /** The instance engine's servers (which server really runs for each instance), when one runs. */
+  servers?: () => InstanceServerState[];
   now(): number;
   hostId: string;
   logger: Logger;
@@ -35,6 +38,8 @@ export interface LiveAnswer {
   /** The instances looked at: those named that belong to the caller (all of the caller's when none is named). */
   InstanceIds: string[];
   Endpoints: EndpointLiveState[];
+  /** Per instance: the server that really runs for it (the API echoes the requested EngineVersion) and its state. */
+  Servers: Array<{ instanceId: string; state: string; server: string; reason: string }>;
 }
 
 export async function serveLive(req: IncomingMessage, res: ServerResponse, url: URL, deps: LiveDeps): Promise<void> {
@@ -81,7 +86,10 @@ async function live(raw: RawRequest, deps: LiveDeps): Promise<LiveAnswer> {
     throw new ApiError('InvalidParameter', { name: 'instanceIds', detail: `At most ${LIVE_MAX_INSTANCES} instances.` });
   }
   const ids = (await ownedInstances(deps.store, principal, named)).filter(mayDescribe(principal)).map((i) => i.id);
-  return { RequestId: raw.requestId, InstanceIds: ids, Endpoints: ids.length === 0 ? [] : deps.dataplane.live(ids) };
+  const wanted = new Set<string>(ids);
+  const servers = (deps.servers?.() ?? []).filter((x) => wanted.has(x.instanceId))
+    .map((x) => ({ instanceId: x.instanceId, state: x.state, server: x.server, reason: x.reason }));
+  return { RequestId: raw.requestId, InstanceIds: ids, Endpoints: ids.length === 0 ? [] : deps.dataplane.live(ids), Servers: servers };
 }
 
 async function ownedInstances(store: StateStore, principal: Principal, named: string[]): Promise<InstanceRecord[]> {

@@ -51,6 +51,12 @@ export const modifyDBInstanceSpec: Handler<'ModifyDBInstanceSpec'> = async (ctx,
   return { DBInstanceId: inst.id, OrderId: Number(newOrderId()) };
 };
 
+export const modifyDBInstanceDeletionProtection: Handler<'ModifyDBInstanceDeletionProtection'> = async (ctx, input) => {
+  const inst = await requireInstance(ctx, input.DBInstanceId, true);
+  await ctx.repos.instances.update(ctx.accountId, inst.id, { deletionProtection: input.DeletionProtection });
+  return {};
+};
+
 export const transformDBInstancePayType: Handler<'TransformDBInstancePayType'> = async (ctx, input) => {
   const inst = await requireInstance(ctx, input.DBInstanceId, true);
   if (input.PayType === 'Prepaid') throw new ApiError('InvalidOrderCharge.NotSupport');

@@ -96,7 +96,8 @@ export const describeDBInstances: Handler<'DescribeDBInstances'> = async (ctx, i
     (input.DBInstanceType === undefined || input.DBInstanceType === 'Primary') &&
     (input.InstanceNetworkType === undefined || i.networkType === input.InstanceNetworkType) &&
     (input.VpcId === undefined || i.vpcId === input.VpcId) &&
-    (input.VSwitchId === undefined || i.vSwitchId === input.VSwitchId);
+    (input.VSwitchId === undefined || i.vSwitchId === input.VSwitchId) &&
+    (input.ConnectionMode === undefined || input.ConnectionMode === 'Standard');
   const strings = (items: InstanceRecord[]) => internalStrings(ctx, items);
 
   if (input.MaxResults !== undefined || input.NextToken !== undefined) {

@@ -48,3 +48,11 @@ export function storeCheck(probe: () => Promise<unknown>): HealthCheck {
     }
   };
 }
+
+/** Engines the configuration needs but cannot run (EngineAvailability.problem of a per-instance engine). */
+export function enginesCheck(availability: () => Array<{ engine: string; mode: string; problem: string }>): HealthCheck {
+  return async () => availability()
+    .filter((a) => a.mode !== 'none' && a.problem !== '')
+    .map((a) => `engine ${a.engine} unavailable: ${a.problem}`)
+    .join('; ');
+}

@@ -7,7 +7,7 @@ import type { BackendAddress, DataPlane } from '../dataplane/types.js';
 import type { InstanceId } from '../domain/types.js';
 import { explorerRoute } from '../explorer/route.js';
 import { startHttpServer, type AdminRoute } from '../http/server.js';
-import { healthRoute, storeCheck, type HealthCheck } from '../http/health.js';
+import { enginesCheck, healthRoute, storeCheck, type HealthCheck } from '../http/health.js';
 import { createMetrics, type ServerStatesSource } from '../http/metrics.js';
 import { loadOrCreateTls } from '../http/tls.js';
 import { policyGate } from '../auth/policy.js';
@@ -34,10 +34,7 @@ export interface LocalrdsOptions {
   tls?: 'auto' | 'off' | { certFile: string; keyFile: string };
   /** Lower-cased engine -> backend database server. */
   backends?: Record<string, BackendAddress>;
-  /**
-   * How each engine's instances are served. Default: shared for an engine with a --backend server (names are
-   * server-wide there), per-instance otherwise.
-   */
+  /** How each engine's instances are served, for the handlers' name checks. Default: what the engine reports. */
   engineMode?: PipelineDeps['engineMode'];
   service?: Partial<ServiceConfig>;
   /** Embedded DNS server port (UDP+TCP); undefined = off. */
@@ -58,6 +55,8 @@ export interface LocalrdsOptions {
   metricsPublic?: boolean;
   /** Instance servers by state for the metrics (InstanceEngines.servers()), when an engine plane runs. */
   servers?: ServerStatesSource;
+  /** Engines and whether they can run (InstanceEngines.availability()): health is 503 while a needed one cannot. */
+  engineAvailability?: () => Array<{ engine: string; mode: string; problem: string }>;
   /** More readiness checks for /_localrds/health (e.g. an engine the configuration needs). */
   healthChecks?: HealthCheck[];
   /**
@@ -101,6 +100,11 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   const engines = await createInstanceEngines({
     dataDir, backends: opts.backends ?? {}, engines: opts.engines, sharedAdmin: opts.backendAdmins,
     load: engineStateLoader(store), logger,
+    // A new instance's server came up (or failed): route its connections there, then settle Creating.
+    onStarted: async (id) => {
+      await dataplane.reconcile({ instanceId: id });
+      await settler.settle(id as InstanceId);
+    },
   });
   config.serverEngines = engines.availability().filter((a) => a.mode === 'per-instance').map((a) => a.engine);
   await engines.reconcile().catch((e: unknown) => logger.error({ err: String(e) }, 'instance engine: start-up reconcile incomplete'));
@@ -134,13 +138,16 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   await dataplane.reconcile();
   await settler.resume();
 
+  // Modes are fixed at start-up; in shared mode account and database names are server-wide (handlers check them).
+  const engineModes = new Map(engines.availability().map((a) => [a.engine, a.mode]));
   const metrics = createMetrics({ dataplane, servers: opts.servers ?? (() => engines.servers()), public: opts.metricsPublic });
   const pipeline = createPipeline({
     store, config, logger, now,
     observe: metrics.observe,
     probe: probeBind,
+    // What the instance engine really does per engine (a --backend is shared; no binaries or --engines none: none).
+    engineMode: opts.engineMode ?? ((engine) => engineModes.get(engine) ?? 'none'),
     engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
-    engineMode: opts.engineMode ?? ((engine) => (opts.backends?.[engine.toLowerCase()] ? 'shared' : 'per-instance')),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
     afterCommit: async (ids: InstanceId[], effects) => {
       let failure: unknown;
@@ -170,7 +177,11 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     : await loadOrCreateTls({ dataDir, ...(typeof opts.tls === 'object' ? opts.tls : {}), hosts: opts.host ? [opts.host] : [] });
   const health = healthRoute({
     // A primary-key probe: a round trip to the store that reads nothing of size.
-    checks: [storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))), ...(opts.healthChecks ?? [])],
+    checks: [
+      storeCheck(() => store.read((r) => r.accounts.getKey(credentials.accessKeyId))),
+      enginesCheck(opts.engineAvailability ?? (() => engines.availability())),
+      ...(opts.healthChecks ?? []),
+    ],
   });
   const http = await startHttpServer({
     host: opts.host ?? '127.0.0.1',
@@ -178,7 +189,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     tls,
     pipeline,
     hostId: config.hostId,
-    routes: [health, metrics.route, explorerRoute({ store, dataplane, now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
+    routes: [health, metrics.route, explorerRoute({ store, dataplane, servers: () => engines.servers(), now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
     onError: (o, msg) => logger.error(o, msg),
   });
   let dns: Awaited<ReturnType<typeof import('../dataplane/dns-server.js').startDnsServer>> | undefined;

@@ -106,10 +106,16 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
   const { connectionString, schema } = splitUrl(opts.url, opts.schema);
   if (schema !== undefined) await ensureSchema(connectionString, schema);
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
-  const pool = new pg.Pool({ connectionString, max: opts.maxConnections ?? 10 });
+  // A server that drops packets would otherwise hold each call until the OS gives up on the connect (minutes);
+  // after 10 s the call answers ServiceUnavailable instead (store/unavailable.ts).
+  const pool = new pg.Pool({ connectionString, max: opts.maxConnections ?? 10, connectionTimeoutMillis: 10_000 });
   // An idle client that loses its server emits 'error' on the pool, which would crash the process if nobody
   // listened. The pool drops that client and the next query connects afresh, so there is nothing to do.
   pool.on('error', () => undefined);
+  // A client that is checked out (inside a transaction, between two statements) when the server goes away emits
+  // 'error' with nobody listening, which would crash the process. Its next query rejects ("not queryable", a
+  // ServiceUnavailable), and the pool drops it on release because it is no longer queryable.
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({
       pool,

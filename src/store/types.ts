@@ -16,8 +16,8 @@ export interface InstanceFilter {
   tags?: ReadonlyArray<{ key: string; value: string }>;
 }
 
-/** What ModifyDBInstanceDescription, ModifyDBInstanceSpec and TransformDBInstancePayType change. */
-export type InstancePatch = Partial<Pick<InstanceRecord, 'description' | 'instanceClass' | 'storageGb' | 'storageType' | 'payType' | 'status' | 'statusUntil'>>;
+/** What ModifyDBInstanceDescription, ModifyDBInstanceSpec, TransformDBInstancePayType and deletion protection change. */
+export type InstancePatch = Partial<Pick<InstanceRecord, 'description' | 'instanceClass' | 'storageGb' | 'storageType' | 'payType' | 'status' | 'statusUntil' | 'deletionProtection'>>;
 
 export interface InstancePage {
   items: InstanceRecord[];

@@ -5,7 +5,7 @@
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 // pg's own messages for a connection that died or never came up; they carry no code.
-const PG_CONNECTION_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|Client was closed and is not queryable/i;
+const PG_CONNECTION_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable/i;
 
 export function isStoreUnavailable(e: unknown): boolean {
   if (typeof e !== 'object' || e === null) return false;

@@ -13,10 +13,11 @@ export const teaUtil = require('@alicloud/tea-util') as any;
 export interface Creds { accessKeyId: string; accessKeySecret: string }
 
 /** @alicloud/rds20140815: V3 by default, V1 with signatureAlgorithm 'v2'. protocol undefined = the SDK's HTTPS default. */
-export function rdsClient(endpoint: string, c: Creds, o: { v1?: boolean; protocol?: 'http' | 'https' } = {}): any {
+export function rdsClient(endpoint: string, c: Creds, o: { v1?: boolean; protocol?: 'http' | 'https'; readTimeoutMs?: number } = {}): any {
   const config = new openapiCore.$OpenApiUtil.Config({
     accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint,
     ...(o.protocol ? { protocol: o.protocol } : {}),
+    ...(o.readTimeoutMs ? { readTimeout: o.readTimeoutMs, connectTimeout: o.readTimeoutMs } : {}),
     ...(o.v1 ? { signatureAlgorithm: 'v2' } : {}),
   });
   return new rdsModule.default(config);

@@ -15,8 +15,9 @@ export interface InsideApi {
 
 const VERSIONS = { MySQL: '8.0', PostgreSQL: '16.0', MariaDB: '10.6', SQLServer: '2019_std_ha' } as const;
 
-export function insideApi(s: TestServer, creds: Creds = s.credentials): InsideApi {
-  const client = rdsClient(s.endpoint, creds, { protocol: 'http' });
+/** readTimeoutMs: the SDK's default of 3 s is too short for the first instance server (its template is built then). */
+export function insideApi(s: TestServer, creds: Creds = s.credentials, o: { readTimeoutMs?: number } = {}): InsideApi {
+  const client = rdsClient(s.endpoint, creds, { protocol: 'http', readTimeoutMs: o.readTimeoutMs });
   const call = async (action: string, fields: Record<string, unknown>) => {
     const method = action[0]?.toLowerCase() + action.slice(1);
     const res = await client[method](req(action, fields));

@@ -24,3 +24,17 @@ export function connectOutcome(host: string, port: number, localAddress?: string
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
   });
 }
+
+/** The protocol version byte of the greeting a MySQL/MariaDB server (or a proxy to one) sends first; 10 today. */
+export function greetingProtocol(host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no greeting from ${host}:${port}`)));
+    socket.once('data', (data: Buffer) => {
+      socket.destroy();
+      resolve(data[4] ?? -1);
+    });
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error(`${host}:${port} closed without a greeting`)));
+  });
+}

@@ -42,14 +42,16 @@ export function createBody(tf: Tf, cfg: InstanceConfig, clientToken = terraformC
 /** StateChangeConf Pending [Creating] Target [Running]: any other state fails the apply (§1.1 step 3). */
 export async function waitRunning(tf: Tf, id: string, pending: string[] = ['Creating']): Promise<string[]> {
   const seen: string[] = [];
-  for (let i = 0; i < 400; i++) {
+  // A generous bound: with real instance servers, Creating lasts until the server accepts connections.
+  const until = Date.now() + 180_000;
+  while (Date.now() < until) {
     const a = await tfOk(tf.endpoint, tf.creds, 'DescribeDBInstanceAttribute', { ...common(tf), DBInstanceId: id });
     const status = at(a, 'Items.DBInstanceAttribute[0].DBInstanceStatus');
     assert.equal(typeof status, 'string');
     seen.push(status as string);
     if (status === 'Running') return seen;
     assert.ok(pending.includes(status as string), `unexpected state ${String(status)} (pending ${pending.join(',')})`);
-    await sleep(25);
+    await sleep(50);
   }
   throw new Error(`${id} never reached Running: ${seen.slice(-3).join(',')}`);
 }

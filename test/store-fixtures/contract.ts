@@ -4,7 +4,9 @@ import { identityContract } from './contract-identity.js';
 import { instancesContract } from './contract-instances.js';
 import { networkContract } from './contract-network.js';
 import { addressesContract } from './contract-addresses.js';
+import { addressSkipsContract, endpointMoveContract } from './contract-address-skips.js';
 import { txContract } from './contract-tx.js';
+import { tagsTokensContract } from './contract-tags-tokens.js';
 import { dbAccountsContract } from './contract-db-accounts.js';
 import type { Backend } from './backends.js';
 
@@ -13,6 +15,9 @@ export function storeContract(b: Backend): void {
   instancesContract(b);
   networkContract(b);
   addressesContract(b);
+  addressSkipsContract(b);
+  endpointMoveContract(b);
   txContract(b);
+  tagsTokensContract(b);
   dbAccountsContract(b);
 }

@@ -128,8 +128,9 @@ async function createDatabase(s: PgSession, name: string, encoding: string, coll
     await s.exec(sql(collate, ctype));
   } catch (e) {
     const code = (e as { code?: string }).code;
-    // 22023 invalid_parameter_value: "invalid locale name"; 22021: the locale does not match the encoding.
-    if ((code !== '22023' && code !== '22021') || (collate === 'C' && ctype === 'C')) throw e;
+    // "invalid locale name" is 42809 (wrong_object_type) on PostgreSQL 15 and 17, 22023 in some builds;
+    // 22021: the locale does not match the encoding.
+    if (!['42809', '22023', '22021'].includes(code ?? '') || (collate === 'C' && ctype === 'C')) throw e;
     await s.exec(sql('C', 'C'));
   }
 }

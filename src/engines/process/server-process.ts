@@ -115,7 +115,7 @@ async function exitWithin(p: ServerProcess, ms: number): Promise<boolean> {
 export async function waitUntil<T>(attempt: () => Promise<T>, p: ServerProcess, timeoutMs: number, logFile: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
-  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+  for (let delay = 5; ; delay = Math.min(delay * 2, 25)) {
     try {
       return await attempt();
     } catch (e) {

@@ -61,7 +61,10 @@ export class ApiCallError extends Error {
 /** What /_localrds/live answers: the data plane's own type (a type-only import, erased from the bundle). */
 export type LiveEndpoint = EndpointLiveState;
 
-export async function fetchLive(instanceIds: string[]): Promise<LiveEndpoint[]> {
+/** Which server runs for an instance (the instance engine), as /_localrds/live reports it. */
+export interface LiveServer { instanceId: string; state: string; server: string; reason: string }
+
+export async function fetchLive(instanceIds: string[]): Promise<{ endpoints: LiveEndpoint[]; servers: LiveServer[] }> {
   const s = settings();
   const signed = await signRequest({
     scheme: s.scheme, method: 'GET', host: location.host, path: '/_localrds/live', params: [['instanceIds', instanceIds.join(',')]],
@@ -69,5 +72,5 @@ export async function fetchLive(instanceIds: string[]): Promise<LiveEndpoint[]> 
   });
   const r = await send(signed);
   if (r.status !== 200 || !r.json) throw new ApiCallError(String(r.json?.Code ?? r.status), String(r.json?.Message ?? ''));
-  return (r.json.Endpoints as LiveEndpoint[] | undefined) ?? [];
+  return { endpoints: (r.json.Endpoints as LiveEndpoint[] | undefined) ?? [], servers: (r.json.Servers as LiveServer[] | undefined) ?? [] };
 }

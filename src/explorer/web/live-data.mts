@@ -24,6 +24,8 @@ export interface InstanceView {
   engine: string;
   engineVersion: string;
   status: string;
+  /** The server that really runs (e.g. "PostgreSQL 17.10 (...)"), its state, or '' when none is reported. */
+  server: string;
   description: string;
   groups: WhitelistGroup[];
   endpoints: EndpointView[];
@@ -97,9 +99,10 @@ async function poll(): Promise<InstanceView[]> {
   const [nets, whitelists, live] = await Promise.all([
     Promise.all(ids.map((id) => callOk('DescribeDBInstanceNetInfo', [['DBInstanceId', id]]).catch(() => undefined))),
     Promise.all(ids.map((id) => callOk('DescribeDBInstanceIPArrayList', [['DBInstanceId', id]]).catch(() => undefined))),
-    ids.length > 0 ? fetchLive(ids) : Promise.resolve([] as LiveEndpoint[]),
+    ids.length > 0 ? fetchLive(ids) : Promise.resolve({ endpoints: [] as LiveEndpoint[], servers: [] }),
   ]);
-  const liveByName = new Map(live.map((e) => [e.connectionString, e]));
+  const liveByName = new Map(live.endpoints.map((e) => [e.connectionString, e]));
+  const serverOf = new Map(live.servers.map((x) => [x.instanceId, x.state === 'failed' ? `no server: ${x.reason}` : x.state === 'running' ? x.server : `${x.server || 'server'} ${x.state}`]));
   const now = Date.now();
   const instances = items.map((item, n): InstanceView => {
     const id = text(item.DBInstanceId);
@@ -129,7 +132,7 @@ async function poll(): Promise<InstanceView[]> {
       .map((g) => ({ name: text(g.DBInstanceIPArrayName), ips: text(g.SecurityIPList), attribute: text(g.DBInstanceIPArrayAttribute) }));
     return {
       id, engine: text(item.Engine), engineVersion: text(item.EngineVersion), status: text(item.DBInstanceStatus),
-      description: text(item.DBInstanceDescription), groups, endpoints,
+      server: serverOf.get(id) ?? '', description: text(item.DBInstanceDescription), groups, endpoints,
     };
   });
   for (const [cs, s] of seen) if (!ids.includes(s.instanceId)) seen.delete(cs);

@@ -52,6 +52,7 @@ function instanceCard(i: InstanceView): HTMLElement {
     h('h2', { id: `inst-${i.id}` }, h('code', {}, i.id), ' ',
       h('span', { class: 'badge' }, `${i.engine} ${i.engineVersion}`), ' ',
       h('span', { class: `badge ${i.status === 'Running' ? 'ok' : 'busy'}` }, i.status)),
+    i.server ? h('p', { class: 'server' }, h('strong', {}, 'Server: '), i.server) : null,
     i.description ? h('p', { class: 'muted' }, i.description) : null,
     h('div', { class: 'table-wrap' },
       h('table', { class: 'endpoints' },

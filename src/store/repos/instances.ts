@@ -13,7 +13,8 @@ export const PAGE_BLOCK = 1024;
 /** Only the account and region: the filter that instance_page_counts can count. */
 function countable(f: InstanceFilter): boolean {
   return f.ids === undefined && f.status === undefined && f.engine === undefined
-    && (f.searchKey === undefined || f.searchKey === '') && f.connectionString === undefined;
+    && (f.searchKey === undefined || f.searchKey === '') && f.connectionString === undefined
+    && (f.tags === undefined || f.tags.length === 0);
 }
 
 // Every signed call on an instance starts with this lookup.
@@ -164,6 +165,7 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
         ...(p.payType !== undefined ? { pay_type: p.payType } : {}),
         ...(p.status !== undefined ? { status: p.status } : {}),
         ...(p.statusUntil !== undefined ? { status_until: p.statusUntil } : {}),
+        ...(p.deletionProtection !== undefined ? { deletion_protection: p.deletionProtection ? 1 : 0 } : {}),
       };
       if (Object.keys(set).length === 0) return;
       await db.updateTable('instances').set(set).where('account_id', '=', accountId).where('id', '=', id).execute();
