@@ -42,6 +42,12 @@ export interface PipelineDeps {
    */
   afterCommit(instanceIds: InstanceId[], effects: { restart: InstanceId[] }): Promise<void>;
   /**
+   * Inside a write's transaction, before its commit: shut the doors the change removes (listeners and their
+   * sessions), so a release does not wait for the commit's fsync. Should the commit fail, afterCommit runs all
+   * the same and reopens what the store still lists.
+   */
+  beforeCommit?(instanceIds: InstanceId[], repos: HandlerContext['repos']): Promise<void>;
+  /**
    * The running values of the named parameters on the instance's server (DescribeParameters); wired to the
    * instance engines. Names it leaves out, and every name when it is absent, get the engine's documented default.
    */
@@ -162,9 +168,24 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
       : await oncePerToken(repos, { accountId: req.principal.accountId, action: req.actionName, token, input: req.input, now }, change);
     // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
     if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, replayed ? 'Replayed' : 'Success', output));
+    if (req.op.mutates && touched.size > 0 && deps.beforeCommit) {
+      shutEarly = true;
+      await deps.beforeCommit([...touched], repos);
+    }
     return output;
   };
-  const output = req.op.mutates ? await deps.store.tx(run) : await deps.store.read(run);
+  let shutEarly = false;
+  let output: object;
+  try {
+    output = req.op.mutates ? await deps.store.tx(run) : await deps.store.read(run);
+  } catch (e) {
+    // A door shut before a commit that then failed: the store still lists it, so the reconciler reopens it.
+    if (shutEarly) {
+      await deps.afterCommit([...touched], { restart: [] }).catch((err: unknown) =>
+        deps.logger.error({ requestId: req.requestId, err: String(err) }, 'reopening after a failed commit failed'));
+    }
+    throw e;
+  }
   if (touched.size > 0) await deps.afterCommit([...touched], { restart: [...restarts] });
   return output;
 }

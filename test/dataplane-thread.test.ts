@@ -117,6 +117,28 @@ describe('the data plane in its worker thread', () => {
     assert.equal(plane.live()[0]?.listening, true, 'the snapshot arrives with the report');
   });
 
+  it('closeUndesired shuts a door before the commit; a reconcile on the unchanged store (a failed commit) reopens it', async (t) => {
+    const { desired, plane } = makeWorld(t);
+    const a = await endpointFor('rm-early');
+    const b = await endpointFor('rm-early');
+    b.connectionString = 'rm-early-b.rds.localrds.test';
+    desired.state = { endpoints: [a, b], groups: [openAll('rm-early')], engines: { 'rm-early': 'MySQL' } };
+    await plane.reconcile();
+    const session = await mysql.createConnection({ host: a.address, port: a.port, user: 'root' });
+    session.on('error', () => undefined);
+    const ended = new Promise<void>((resolve) => session.once('end', () => resolve()));
+    // What the transaction would commit: a gone, b kept. Only a closes, with its session, at once.
+    await plane.closeUndesired({ instanceId: 'rm-early' }, { ...desired.state, endpoints: [b] });
+    assert.equal(await connectOutcome(a.address, a.port), 'ECONNREFUSED');
+    assert.equal(await connectOutcome(b.address, b.port), 'connected');
+    await ended;
+    // The commit failed: the store still lists a, and the reconcile that follows opens it again.
+    await plane.reconcile({ instanceId: 'rm-early' });
+    assert.equal(await connectOutcome(a.address, a.port), 'connected');
+    assert.deepEqual(plane.live().map((l) => l.listening), [true, true]);
+    session.destroy();
+  });
+
   it('close() ends every listener and the worker; later calls do nothing', async (t) => {
     const { desired, plane } = makeWorld(t);
     const e = await endpointFor('rm-close');

@@ -116,10 +116,10 @@ export async function apiSection(): Promise<Section> {
       + 'and each row shows the repetition with the median rate (all rates in the notes). Non-200 answers count as errors.',
       `Response body: ${bodySize} bytes for localrds and the bare server (JSON); Azurite answers Get Container Properties with headers only.`,
       `localrds runs as \`localrds serve --no-tls --log-level warn\` on SQLite in a temp dir; the instance also has a public endpoint, so the answer lists two endpoints.`,
-      'Where a localrds request goes (at the time of writing): three store transactions on the one SQLite connection: a read for the access key, '
-      + 'a write for the nonce (committed without an fsync: it survives kill -9, not a power cut; the nonces of requests read in the same '
-      + 'event-loop turn share one commit) and a read for the handler; about 14 SQL statements, each built by Kysely and run synchronously on the event loop '
-      + '(better-sqlite3), the reads wrapped in BEGIN, two PRAGMA query_only and COMMIT. The bare server does none of this.',
+      'Where a localrds request goes (at the time of writing): the access key from an in-memory cache (one PRAGMA data_version to check it), the nonce '
+      + 'refused from memory or reserved there and committed with the other nonces of the same event-loop turn in one INSERT ... RETURNING (no fsync: it '
+      + 'survives kill -9, not a power cut), while the handler runs in one read transaction on the read-only connection (BEGIN, two SELECTs compiled once, '
+      + 'COMMIT); the answer waits for the nonce commit. The bare server does none of this.',
     );
     return {
       title: '1. API: signed DescribeDBInstanceNetInfo (V3)',

@@ -86,8 +86,8 @@ export async function scaleSection(): Promise<Section> {
     + `server start on them (to ready): ${points.map((p) => `${p.n.toLocaleString('en-US')}: ${fmt(p.startS)} s`).join(', ')}.`,
     `Only the first ${WITH_ENDPOINTS} instances and the NetInfo target carry an endpoint row (each would otherwise be a listener; this machine allows ${'20,000'} open files per process). `
     + 'Latencies are V3-signed calls at 1 connection, 3 s each, so each includes the signature check and the nonce commit.',
-    'What grows with the store: PageNumber/PageSize paging counts the matching rows (TotalRecordCount) and skips with OFFSET, and the region filter is not in '
-    + 'the (account_id, seq) index, so both walk every instance of the account; MaxResults/NextToken paging seeks by seq and stays flat.',
+    'Paging (migration 005): PageNumber/PageSize reads per-block counts (one row per account, region and 1024 seq values) for TotalRecordCount and to find '
+    + 'the block of the page\'s first row, then skips fewer than 1024 entries of an (account_id, region_id, seq) index; MaxResults/NextToken seeks by seq.',
   );
 
   // (b) 10,000 public endpoints, each a listener, against the same store without endpoint rows.

@@ -112,6 +112,8 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
         : state.endpoints.filter((endpoint) => endpoint.instanceId === scope.instanceId);
     // Routes first: a listener opened below must already see its whitelist for its first connection.
     updateRoutes(state, scope);
+    // A listener closed early (closeUndesired) while this pass was loading is gone, not kept.
+    for (const [name, listener] of listeners) if (listener.closed) listeners.delete(name);
 
     const desiredNames = new Set(desired.map((endpoint) => endpoint.connectionString));
     // An address is unique per ip type in the store, so another instance's listener on a desired ip type, address
@@ -132,18 +134,24 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
 
     // Close before opening: a port move within one instance may hand an address:port from one name to another.
     for (const listener of plan.close) listeners.delete(listener.connectionString);
-    for (const { listener } of plan.rekey) listeners.delete(listener.connectionString);
     await Promise.all(
       plan.close.map(async (listener) => {
         await listener.close();
         logger.info({ connectionString: listener.connectionString, address: listener.address, port: listener.port }, 'endpoint closed');
       }),
     );
+    for (const { listener } of plan.rekey) listeners.delete(listener.connectionString);
+    const reopen: EndpointRecord[] = [];
     for (const { listener, endpoint } of [...plan.keep, ...plan.rekey]) {
+      // Closed early while this pass ran: a fresh listener takes its place.
+      if (listener.closed) {
+        reopen.push(endpoint);
+        continue;
+      }
       listener.sync(endpoint);
       listeners.set(endpoint.connectionString, listener);
     }
-    const opened = plan.open.map((endpoint) => {
+    const opened = [...plan.open, ...reopen].map((endpoint) => {
       const listener = openListener(endpoint);
       listeners.set(endpoint.connectionString, listener);
       return listener;
@@ -156,6 +164,19 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
       await queue.run(() => pass(scope));
       // So that the API answers after the store has heard about a failed bind.
       await settleReports();
+    },
+
+    // Not through the queue: it runs inside a write's transaction, which must not wait for passes (they read the
+    // store, and on PostgreSQL the connections a read needs may all be held by such transactions). A pass under
+    // way that loaded its state earlier may reopen what this closes; the reconcile after the commit settles it,
+    // before the answer.
+    async closeUndesired(scope: ReconcileScope, state: DesiredState): Promise<void> {
+      if (closed || scope.instanceId === undefined) return;
+      const key = (e: { connectionString: string; address: string; port: number }) => `${e.connectionString}|${e.address}:${e.port}`;
+      const wanted = new Set(state.endpoints.filter((e) => e.instanceId === scope.instanceId).map(key));
+      const doomed = [...listeners.values()].filter((l) => l.instanceId === scope.instanceId && !wanted.has(key(l)));
+      for (const listener of doomed) listeners.delete(listener.connectionString);
+      await Promise.all(doomed.map((listener) => listener.close()));
     },
 
     live(instanceIds?: string[]): EndpointLiveState[] {

@@ -45,6 +45,8 @@ export interface EndpointListener {
   readonly listening: boolean;
   readonly bindError: string;
   readonly sessionCount: number;
+  /** close() was called: the listener is done for, whatever a pass still holding it thinks. */
+  readonly closed: boolean;
   /** First bind attempt; resolves once it bound or failed (a failure schedules retries). */
   start(): Promise<void>;
   /** Takes the desired record's name and type, and re-reports the bind state if the store disagrees. */
@@ -205,6 +207,9 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
     },
     get sessionCount() {
       return sessions.size;
+    },
+    get closed() {
+      return closing;
     },
     start(): Promise<void> {
       attemptInFlight = attempt();

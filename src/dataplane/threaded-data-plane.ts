@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createSerialQueue } from './serial-queue.js';
-import type { DataPlane, DataPlaneStats, DataPlaneThreadOptions, EndpointLiveState, ReconcileScope } from './types.js';
+import type { DataPlane, DataPlaneStats, DataPlaneThreadOptions, DesiredState, EndpointLiveState, ReconcileScope } from './types.js';
 import { allocateCounters, sharedCounters, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 /** The worker's script: next to this file when running tsc's output, or the bundle's own entry point. */
@@ -24,6 +24,8 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
   const counters = sharedCounters(buffer);
   const init: WorkerInit = { counters: buffer, backends: opts.backends, retryMs: opts.retryMs };
   const worker = new Worker(workerUrl(), { workerData: init });
+  // The API server keeps the process alive; a data plane nobody closed (a failed start-up) should not.
+  worker.unref();
   const queue = createSerialQueue();
   const pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
   let nextId = 1;
@@ -81,14 +83,22 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
   worker.on('exit', (code) => fail(new Error(`data plane worker exited (code ${code})`)));
 
   return {
-    reconcile(scope: ReconcileScope = {}): Promise<void> {
-      // One at a time, load included, so that the worker applies states in the order they were read.
-      return queue.run(async () => {
+    async reconcile(scope: ReconcileScope = {}): Promise<void> {
+      // Loads one at a time, so that the worker gets (and applies) states in the order they were read. The
+      // wait for the worker is outside the queue: a pass waiting for a bind report (a store write) must not
+      // hold up a closeUndesired() called from inside another write's transaction.
+      let done: Promise<void> = Promise.resolve();
+      await queue.run(async () => {
         if (closed) return;
         const state = await opts.load(scope);
         if (closed) return;
-        await request((id) => ({ t: 'reconcile', id, scope, state }));
+        done = request((id) => ({ t: 'reconcile', id, scope, state }));
       });
+      await done;
+    },
+    async closeUndesired(scope: ReconcileScope, state: DesiredState): Promise<void> {
+      // Past the queue on purpose (see data-plane.ts): called inside a write's transaction.
+      if (!closed) await request((id) => ({ t: 'reconcile', id, scope, state, closeOnly: true }));
     },
     live(instanceIds?: string[]): EndpointLiveState[] {
       if (!instanceIds) return [...snapshot];
@@ -101,10 +111,12 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
     },
     async close(): Promise<void> {
       if (closed) return;
+      let done: Promise<void> = Promise.resolve();
       await queue.run(async () => {
         closed = true;
-        if (!dead) await request((id) => ({ t: 'close', id })).catch(() => undefined);
+        if (!dead) done = request((id) => ({ t: 'close', id }));
       });
+      await done.catch(() => undefined);
       await worker.terminate().catch(() => undefined);
     },
   };

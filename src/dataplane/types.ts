@@ -32,6 +32,11 @@ export interface DataPlaneStats {
 
 export interface DataPlane {
   reconcile(scope?: ReconcileScope): Promise<void>;
+  /**
+   * Closes (with their sessions) the listeners of scope that `state` no longer lists, and nothing else: the door
+   * shut before a change commits. The reconcile() after the commit (or after a failed one) settles the rest.
+   */
+  closeUndesired(scope: ReconcileScope, state: DesiredState): Promise<void>;
   live(instanceIds?: string[]): EndpointLiveState[];
   close(): Promise<void>;
   /** Bound listening sockets, proxied sessions and open backend sockets right now. */

@@ -11,7 +11,9 @@ if (!port) throw new Error('worker-main.js runs as a worker thread');
 const init = workerData as WorkerInit;
 const send = (m: FromWorker): void => port.postMessage(m);
 
-let desired: DesiredState = { endpoints: [], groups: [], engines: {} };
+// States of the reconcile messages whose passes have not loaded yet: the plane runs passes in call order, so
+// each load takes the oldest.
+const states: DesiredState[] = [];
 const waiting = new Map<number, () => void>();
 let nextReport = 1;
 let liveQueued = false;
@@ -20,7 +22,7 @@ const log = (level: 'info' | 'warn' | 'error') => (o: object, msg?: string): voi
 
 const plane = createDataPlane({
   // Each reconcile message carries its state; the pass that it starts reads it at once.
-  load: async () => desired,
+  load: async () => states.shift() ?? { endpoints: [], groups: [], engines: {} },
   backends: init.backends,
   retryMs: init.retryMs,
   counters: sharedCounters(init.counters),
@@ -42,27 +44,27 @@ const plane = createDataPlane({
   },
 });
 
-// Messages are handled one at a time, in order, like the reconcile() calls they stand for.
-let chain: Promise<void> = Promise.resolve();
+// Each message becomes the call it stands for, at once and in arrival order; the plane's own queue runs their
+// passes in that order. A pass may wait for a bind report while later messages arrive.
 port.on('message', (m: ToWorker) => {
   if (m.t === 'reported') {
     waiting.get(m.id)?.();
     waiting.delete(m.id);
     return;
   }
-  chain = chain.then(async () => {
-    let error: string | undefined;
-    try {
-      if (m.t === 'reconcile') {
-        desired = m.state;
-        await plane.reconcile(m.scope as ReconcileScope);
-      } else {
-        await plane.close();
-      }
-    } catch (e) {
-      error = e instanceof Error ? e.message : String(e);
-    }
-    send({ t: 'done', id: m.id, live: plane.live(), ...(error !== undefined ? { error } : {}) });
+  let work: Promise<void>;
+  if (m.t === 'reconcile' && m.closeOnly) {
+    work = plane.closeUndesired(m.scope as ReconcileScope, m.state);
+  } else if (m.t === 'reconcile') {
+    states.push(m.state);
+    work = plane.reconcile(m.scope as ReconcileScope);
+  } else {
+    work = plane.close();
+  }
+  work.then(
+    () => send({ t: 'done', id: m.id, live: plane.live() }),
+    (e: unknown) => send({ t: 'done', id: m.id, live: plane.live(), error: e instanceof Error ? e.message : String(e) }),
+  ).finally(() => {
     if (m.t === 'close') port.close();
   });
 });

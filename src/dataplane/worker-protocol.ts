@@ -4,7 +4,7 @@
 import type { DataPlaneStats, DesiredState, EndpointLiveState, ReconcileScope } from './types.js';
 
 export type ToWorker =
-  | { t: 'reconcile'; id: number; scope: ReconcileScope; state: DesiredState }
+  | { t: 'reconcile'; id: number; scope: ReconcileScope; state: DesiredState; closeOnly?: boolean }
   | { t: 'close'; id: number }
   | { t: 'reported'; id: number };
 

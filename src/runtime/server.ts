@@ -16,7 +16,7 @@ import { createPipeline, type Logger, type PipelineDeps } from '../pipeline.js';
 import { openStore } from '../store/open-store.js';
 import type { StateStore } from '../store/types.js';
 import { defaultCredentials, ensureDefaultAccount, type Credentials } from './accounts.js';
-import { desiredStateLoader } from './desired-state.js';
+import { desiredStateLoader, loadDesiredState } from './desired-state.js';
 import { engineStateLoader } from './engine-state.js';
 import { createInstanceEngines } from '../engines/instance-engines.js';
 import type { InstanceEngines } from '../engines/types.js';
@@ -165,6 +165,9 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
         await settler.settle(id);
       }
       if (failure !== undefined) throw failure;
+    },
+    beforeCommit: async (ids, repos) => {
+      for (const id of ids) await dataplane.closeUndesired({ instanceId: id }, await loadDesiredState(repos, { instanceId: id }));
     },
     // Throttle first (cheap, protects the store), then the key's RAM policy, then whatever the caller added.
     gates: [...(opts.rateLimit ? [throttleGate({ ratePerSecond: opts.rateLimit, now })] : []), policyGate({ store, logger }), ...(opts.gates ?? [])],
