@@ -9,7 +9,11 @@ import { mustCidr } from '../src/config.js';
 import { poolRange } from '../src/domain/ipv4.js';
 import { probeBind } from '../src/runtime/bind-probe.js';
 import { relocateHeldEndpoints } from '../src/runtime/relocate.js';
-import { startTestServer } from './helpers/localrds.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rdsClient, req } from './helpers/clients.js';
+import { randomPools, startTestServer } from './helpers/localrds.js';
 import { connectOutcome, pickPort } from './helpers/ports.js';
 import { endpoint, iid, instance } from './store-fixtures/records.js';
 
@@ -46,4 +50,41 @@ test('an endpoint whose address was taken before it bound moves to the next free
   assert.deepEqual(skipped.map((s) => s.address), [lost]);
   assert.match(skipped[0]?.reason ?? '', /taken by another process/);
   assert.equal(await probeBind(lost, port), 'EADDRINUSE', 'the thief still has it; we left it alone');
+});
+
+test('an endpoint that cannot bind after a restart says why in DescribeDBInstanceAttribute, and recovers', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'localrds-unserved-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const pools = randomPools();
+  const first = await startTestServer({ keepDataDir: dataDir, service: pools });
+  const c = rdsClient(first.endpoint, first.credentials, { protocol: 'http' });
+  const id = (await c.createDBInstance(req('CreateDBInstance', {
+    regionId: 'cn-hangzhou', engine: 'MySQL', engineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1', DBInstanceStorage: 20,
+    DBInstanceNetType: 'Intranet', payType: 'Postpaid', securityIPList: '127.0.0.1',
+  }))).body.DBInstanceId as string;
+  const [ep] = (await c.describeDBInstanceNetInfo(req('DescribeDBInstanceNetInfo', { DBInstanceId: id }))).body.DBInstanceNetInfos.DBInstanceNetInfo;
+  await first.stop();
+
+  // While localrds is down, another process takes the endpoint's address:port; localrds keeps it (NetInfo must
+  // not move across a restart) and must say why the endpoint does not answer.
+  const thief = net.createServer((s) => s.destroy());
+  await new Promise<void>((resolve) => thief.listen(Number(ep.port), ep.IPAddress, resolve));
+  let thiefOpen = true;
+  t.after(() => (thiefOpen ? new Promise<void>((resolve) => thief.close(() => resolve())) : undefined));
+  const second = await startTestServer({ keepDataDir: dataDir, service: pools });
+  t.after(() => second.stop());
+  const c2 = rdsClient(second.endpoint, second.credentials, { protocol: 'http' });
+  const attr = async () => (await c2.describeDBInstanceAttribute(req('DescribeDBInstanceAttribute', { DBInstanceId: id }))).body.items.DBInstanceAttribute[0];
+  const stuck = await attr();
+  assert.match(stuck.lockReason, new RegExp(`${ep.connectionString.replace(/\./g, '\\.')} \\(${ep.IPAddress.replace(/\./g, '\\.')}:${ep.port}\\) cannot listen: .*EADDRINUSE`));
+  assert.equal(stuck.lockMode, 'Unlock');
+
+  await new Promise<void>((resolve) => thief.close(() => resolve()));
+  thiefOpen = false;
+  // The data plane retries a failed bind every 2 s; once it binds, the reason goes.
+  for (let i = 0; (await attr()).lockReason !== ''; i++) {
+    assert.ok(i < 100, 'the endpoint never bound after the address was let go');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await connectOutcome(ep.IPAddress, Number(ep.port)), 'connected');
 });

@@ -133,6 +133,7 @@ export const describeDBInstanceAttribute: Handler<'DescribeDBInstanceAttribute'>
     Items: {
       DBInstanceAttribute: [{
         ...summary(inst, internal?.connectionString ?? ''),
+        LockReason: unservedReason(endpoints),
         Port: String(internal?.port ?? ''),
         DBInstanceStorage: inst.storageGb,
         DBInstanceMemory: 4096,
@@ -186,6 +187,16 @@ async function internalStrings(ctx: HandlerContext, items: InstanceRecord[]): Pr
     if (!seen || e.createdAt < seen.createdAt || (e.createdAt === seen.createdAt && e.connectionString < seen.connectionString)) first.set(e.instanceId, e);
   }
   return items.map((i) => first.get(i.id)?.connectionString ?? '');
+}
+
+/**
+ * Why the instance stays in its transitional status: an endpoint whose listener still cannot bind (after the
+ * allocator's probe and the relocation retries). The real service has no such failure, so localrds says it in
+ * LockReason (LockMode stays Unlock) rather than leaving a caller to wait on an endless Creating with no word.
+ */
+function unservedReason(endpoints: EndpointRecord[]): string {
+  const stuck = endpoints.filter((e) => e.bindError !== '');
+  return stuck.map((e) => `endpoint ${e.connectionString} (${e.address}:${e.port}) cannot listen: ${e.bindError}; localrds retries every 2 s`).join('; ');
 }
 
 function summary(i: InstanceRecord, cs: string) {
