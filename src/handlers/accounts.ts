@@ -8,8 +8,8 @@ import { privilegeDetail } from '../domain/privileges.js';
 import type { DbAccountRecord, DbAccountType, InstanceRecord, PrivilegeRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { UniqueViolation } from '../store/types.js';
-import { isoSeconds, requireInstance, type Handler, type HandlerContext } from './context.js';
-import { isMysqlFamily, pageOf, requireDbAccount, requireRunning, verifiersFor } from './inside-instance.js';
+import { isoSeconds, requireInstance, requireRunning, type Handler, type HandlerContext } from './context.js';
+import { isMysqlFamily, pageOf, requireDbAccount, verifiersFor } from './inside-instance.js';
 
 function checkPassword(pw: string): void {
   if (!passwordOk(pw)) throw new ApiError('InvalidAccountPassword.Format');

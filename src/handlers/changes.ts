@@ -6,7 +6,7 @@ import { ENGINE_VERSIONS, newOrderId } from '../domain/naming.js';
 import type { InstanceRecord, InstanceStatus } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { InstancePatch } from '../store/types.js';
-import { isoSeconds, requireInstance, type Handler } from './context.js';
+import { isoSeconds, requireInstance, requireRunning, type Handler } from './context.js';
 
 export const modifyDBInstanceDescription: Handler<'ModifyDBInstanceDescription'> = async (ctx, input) => {
   const inst = await requireInstance(ctx, input.DBInstanceId, true);
@@ -30,7 +30,7 @@ export const modifyDBInstanceSpec: Handler<'ModifyDBInstanceSpec'> = async (ctx,
   if (input.DBInstanceClass === undefined && input.DBInstanceStorage === undefined && input.DBInstanceStorageType === undefined) {
     throw new ApiError('MissingParameter', { name: 'DBInstanceClass' });
   }
-  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
+  requireRunning(inst);
   if (input.DBInstanceStorage !== undefined && input.DBInstanceStorage < inst.storageGb) {
     throw new ApiError('UnsupportedReduceDiskSize', { detail: `It has ${inst.storageGb} GB.` });
   }
@@ -60,7 +60,7 @@ export const modifyDBInstanceDeletionProtection: Handler<'ModifyDBInstanceDeleti
 export const transformDBInstancePayType: Handler<'TransformDBInstancePayType'> = async (ctx, input) => {
   const inst = await requireInstance(ctx, input.DBInstanceId, true);
   if (input.PayType === 'Prepaid') throw new ApiError('InvalidOrderCharge.NotSupport');
-  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
+  requireRunning(inst);
   if (inst.payType !== 'Postpaid') await ctx.repos.instances.update(ctx.accountId, inst.id, { payType: 'Postpaid' });
   return { DBInstanceId: inst.id, OrderId: Number(newOrderId()), ChargeType: 'POSTPAY', ExpiredTime: '' };
 };

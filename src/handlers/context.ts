@@ -40,6 +40,11 @@ export async function requireInstance(ctx: HandlerContext, id: string, forUpdate
   return inst;
 }
 
+/** Changes that the instance's server or listeners must apply need a Running instance. */
+export function requireRunning(inst: InstanceRecord): void {
+  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
+}
+
 export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

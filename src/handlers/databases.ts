@@ -5,8 +5,8 @@ import { privilegeDetail } from '../domain/privileges.js';
 import type { DatabaseRecord, InstanceRecord, PrivilegeRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { UniqueViolation } from '../store/types.js';
-import { isoSeconds, requireInstance, type Handler } from './context.js';
-import { pageOf, requireDatabase, requireRunning } from './inside-instance.js';
+import { isoSeconds, requireInstance, requireRunning, type Handler } from './context.js';
+import { pageOf, requireDatabase } from './inside-instance.js';
 
 function checkDescription(d: string | undefined): void {
   if (d !== undefined && !descriptionOk(d)) throw new ApiError('InvalidDBDescription.Format');

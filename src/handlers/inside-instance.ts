@@ -1,14 +1,9 @@
-// Helpers shared by the account, grant and database handlers: the instance state gate, lookups that raise the
+// Helpers shared by the account, grant and database handlers: lookups that raise the
 // catalogued not-found codes, verifiers per engine, and offset paging.
 import { mysqlNativeHash, scramSha256Verifier } from '../domain/password-verifiers.js';
 import type { DatabaseRecord, DbAccountRecord, Engine, InstanceRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { HandlerContext } from './context.js';
-
-/** Account and database changes need a Running instance (its server is there to apply them). */
-export function requireRunning(inst: InstanceRecord): void {
-  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
-}
 
 export async function requireDbAccount(ctx: HandlerContext, inst: InstanceRecord, name: string): Promise<DbAccountRecord> {
   const a = await ctx.repos.dbAccounts.get(ctx.accountId, inst.id, name);

@@ -4,7 +4,7 @@ import { parseIpList } from '../domain/whitelist.js';
 import type { EndpointRecord, Engine, InstanceRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import type { InstanceFilter } from '../store/types.js';
-import { isoSeconds, requireInstance, type Handler, type HandlerContext } from './context.js';
+import { isoSeconds, requireInstance, requireRunning, type Handler, type HandlerContext } from './context.js';
 import { insertEndpoint, takeAddress } from './network.js';
 import { addTags } from './tags.js';
 import { hasSecondary } from './settings.js';
@@ -213,7 +213,7 @@ function summary(i: InstanceRecord, cs: string) {
 
 export const restartDBInstance: Handler<'RestartDBInstance'> = async (ctx, input) => {
   const inst = await requireInstance(ctx, input.DBInstanceId, true);
-  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
+  requireRunning(inst);
   ctx.restart(inst.id);
   return {};
 };

@@ -4,14 +4,14 @@ import { allocateBindable } from './allocate.js';
 import type { EndpointRecord, InstanceRecord, PoolName } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { UniqueViolation } from '../store/types.js';
-import { isoSeconds, requireInstance, type Handler, type HandlerContext } from './context.js';
+import { isoSeconds, requireInstance, requireRunning, type Handler, type HandlerContext } from './context.js';
 
 export const allocateInstancePublicConnection: Handler<'AllocateInstancePublicConnection'> = async (ctx, input) => {
   const inst = await requireInstance(ctx, input.DBInstanceId, true);
   if (input.BabelfishPort !== undefined) throw new ApiError('UnsupportedParameter', { name: 'BabelfishPort', detail: 'localrds has no Babelfish.' });
   if (input.PGBouncerPort !== undefined) throw new ApiError('UnsupportedParameter', { name: 'PGBouncerPort', detail: 'localrds has no PgBouncer.' });
   if (!PREFIX_CHARS.test(input.ConnectionStringPrefix)) throw new ApiError('ConnectionStringContainIllegalCharacterFault');
-  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
+  requireRunning(inst);
   const endpoints = await ctx.repos.endpoints.listByInstance(ctx.accountId, inst.id);
   if (endpoints.some((e) => e.ipType === 'Public')) throw new ApiError('NetTypeExists');
   const cs = connectionString(input.ConnectionStringPrefix, inst.engine, 'Public', ctx.config.domain);

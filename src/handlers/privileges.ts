@@ -3,8 +3,8 @@
 import { allowedModes } from '../domain/privileges.js';
 import type { DatabasePrivilege } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
-import { requireInstance, type Handler } from './context.js';
-import { commaList, isMysqlFamily, requireDatabase, requireDbAccount, requireRunning } from './inside-instance.js';
+import { requireInstance, requireRunning, type Handler } from './context.js';
+import { commaList, isMysqlFamily, requireDatabase, requireDbAccount } from './inside-instance.js';
 
 export const grantAccountPrivilege: Handler<'GrantAccountPrivilege'> = async (ctx, input) => {
   const inst = await requireInstance(ctx, input.DBInstanceId, true);

@@ -1,7 +1,7 @@
 // Handlers for whitelist groups: ModifySecurityIps and DescribeDBInstanceIPArrayList.
 import { applyMode, DENY_ALL, MAX_ENTRIES_PER_INSTANCE, MAX_GROUPS_PER_INSTANCE, normaliseGroupName, parseIpList } from '../domain/whitelist.js';
 import { ApiError } from '../errors/api-error.js';
-import { requireInstance, type Handler } from './context.js';
+import { requireInstance, requireRunning, type Handler } from './context.js';
 
 export const modifySecurityIps: Handler<'ModifySecurityIps'> = async (ctx, input) => {
   const inst = await requireInstance(ctx, input.DBInstanceId, true);
@@ -11,7 +11,7 @@ export const modifySecurityIps: Handler<'ModifySecurityIps'> = async (ctx, input
   if (!name) throw new ApiError('InvalidParameter', { name: 'DBInstanceIPArrayName', detail: '2 to 120 lowercase letters, digits or underscores, starting with a letter.' });
   const attribute = input.DBInstanceIPArrayAttribute ?? '';
   if (attribute !== '' && attribute !== 'hidden') throw new ApiError('InvalidIPArrayAttribute.Format');
-  if (inst.status !== 'Running') throw new ApiError('IncorrectDBInstanceState');
+  requireRunning(inst);
 
   const groups = await ctx.repos.securityIps.list(ctx.accountId, inst.id);
   const current = groups.find((g) => g.name === name);
