@@ -34,11 +34,11 @@ export function newCluster(): Cluster {
 }
 
 /** Polls until fn() is truthy (or throws after ms). */
-export async function until<T>(fn: () => Promise<T> | T, ms: number, what: string): Promise<T> {
+export async function until<T>(fn: () => Promise<T> | T, ms: number, what: string): Promise<Exclude<T, undefined | null | false | '' | 0>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as Exclude<T, undefined | null | false | '' | 0>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
