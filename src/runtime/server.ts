@@ -216,7 +216,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     tls,
     pipeline,
     hostId: config.hostId,
-    routes: [health, metrics.route, explorerRoute({ store, dataplane, servers: () => engines.servers(), now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
+    routes: [health, metrics.route, explorerRoute({ store, dataplane, servers: () => engines.servers(), now, hostId: config.hostId, logger, nodeId }), ...(opts.routes ?? [])],
     onError: (o, msg) => logger.error(o, msg),
   });
   let dns: Awaited<ReturnType<typeof import('../dataplane/dns-server.js').startDnsServer>> | undefined;
