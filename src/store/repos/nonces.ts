@@ -1,8 +1,10 @@
 // NonceRepo: the once-only check of signature nonces, in the store so every node of a cluster agrees.
 import type { NonceRepo } from '../types.js';
 import { chunks, num, type RepoContext } from './context.js';
+import { runCompiled } from './prepared.js';
 
-export function nonceRepo({ db }: RepoContext): NonceRepo {
+export function nonceRepo(ctx: RepoContext): NonceRepo {
+  const { db } = ctx;
   return {
     // One statement decides: a new nonce inserts; a held-but-expired one is taken over (its expiry moves);
     // a held, live one matches the conflict but not the WHERE, so no row changes and the answer is false.
@@ -20,13 +22,13 @@ export function nonceRepo({ db }: RepoContext): NonceRepo {
     async useMany(items, nowMs) {
       const fresh = new Set<string>();
       for (const part of chunks(items, 300)) {
-        const rows = await db.insertInto('nonces')
+        const rows = await runCompiled(ctx, db.insertInto('nonces')
           .values(part.map((i) => ({ access_key_id: i.accessKeyId, nonce: i.nonce, expires_at: i.expiresAtMs })))
           .onConflict((oc) => oc.columns(['access_key_id', 'nonce'])
             .doUpdateSet((eb) => ({ expires_at: eb.ref('excluded.expires_at') }))
             .where('nonces.expires_at', '<=', nowMs))
           .returning(['access_key_id', 'nonce'])
-          .execute();
+          .compile());
         for (const r of rows) fresh.add(`${r.access_key_id}\n${r.nonce}`);
       }
       return items.map((i) => fresh.has(`${i.accessKeyId}\n${i.nonce}`));
