@@ -25,9 +25,9 @@ import { nodeRepo } from './repos/nodes.js';
 export function makeRepos(
   db: Kysely<Database>,
   dialect: Dialect,
-  opts: { readOnly?: boolean; changed?: RepoContext['changed'] } = {},
+  opts: { readOnly?: boolean; changed?: RepoContext['changed']; runSync?: RepoContext['runSync'] } = {},
 ): Repos {
-  const ctx: RepoContext = { db, dialect, readOnly: opts.readOnly ?? false, changed: opts.changed ?? { keys: false } };
+  const ctx: RepoContext = { db, dialect, readOnly: opts.readOnly ?? false, changed: opts.changed ?? { keys: false }, runSync: opts.runSync };
   return {
     accounts: accountRepo(ctx),
     nonces: nonceRepo(ctx),
