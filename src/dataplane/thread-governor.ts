@@ -12,7 +12,7 @@ import os from 'node:os';
 
 /** Nice value of the worker while the API is busy and bytes stream. */
 export const BUSY_API_NICE = 12;
-/** Share of a core the API thread used since the last look at which the worker yields, and below which it stops. */
+/** Share of the time since the last look that the API thread wanted a CPU, at which the worker yields, and below which it stops. */
 const YIELD_ABOVE = 0.25;
 const RESUME_BELOW = 0.08;
 /** Looks at most this often while bytes stream, and this often while yielding (to notice the API go quiet). */
@@ -59,11 +59,15 @@ function canRestorePriority(): boolean {
   }
 }
 
-/** Nanoseconds the thread has run, from the kernel's per-thread schedstat (first field). */
-function runNanos(path: string): number | undefined {
+/**
+ * Nanoseconds the thread has wanted a CPU: run time plus time spent runnable on a run queue (the first two
+ * fields of the kernel's per-thread schedstat). Run time alone would miss an API thread that is busy but
+ * starved (by the worker or by other processes on its core); both stay near zero while it waits for requests.
+ */
+function demandNanos(path: string): number | undefined {
   try {
-    const n = Number(readFileSync(path, 'latin1').split(' ', 1)[0]);
-    return Number.isFinite(n) ? n : undefined;
+    const [run, wait] = readFileSync(path, 'latin1').split(' ', 2).map(Number);
+    return run !== undefined && wait !== undefined && Number.isFinite(run + wait) ? run + wait : undefined;
   } catch {
     return undefined;
   }
@@ -82,13 +86,13 @@ export function createThreadGovernor(opts: ThreadGovernorOptions): ThreadGoverno
   const nice = opts.nice ?? BUSY_API_NICE;
   const self = currentThreadId();
   const statPath = `/proc/self/task/${opts.apiThreadId}/schedstat`;
-  if (nice <= 0 || self === undefined || self === opts.apiThreadId || runNanos(statPath) === undefined || !canRestorePriority()) {
+  if (nice <= 0 || self === undefined || self === opts.apiThreadId || demandNanos(statPath) === undefined || !canRestorePriority()) {
     return inactive;
   }
   let yielding = false;
   let reads = 0;
   let lastAt = 0;
-  let lastRun = 0;
+  let lastDemand = 0;
   let timer: NodeJS.Timeout | undefined;
 
   const setNice = (value: number): boolean => {
@@ -114,16 +118,16 @@ export function createThreadGovernor(opts: ThreadGovernorOptions): ThreadGoverno
   };
   const look = (): void => {
     const now = performance.now();
-    const run = runNanos(statPath);
-    if (run === undefined) return;
+    const demand = demandNanos(statPath);
+    if (demand === undefined) return;
     const elapsed = now - lastAt;
-    const used = elapsed > 0 ? (run - lastRun) / (elapsed * 1e6) : 0;
+    const wanted = elapsed > 0 ? (demand - lastDemand) / (elapsed * 1e6) : 0;
     const fresh = lastAt !== 0 && elapsed <= STALE_MS;
     lastAt = now;
-    lastRun = run;
+    lastDemand = demand;
     if (!fresh) return;
-    if (!yielding && used >= YIELD_ABOVE) change(true);
-    else if (yielding && used < RESUME_BELOW) change(false);
+    if (!yielding && wanted >= YIELD_ABOVE) change(true);
+    else if (yielding && wanted < RESUME_BELOW) change(false);
   };
 
   return {

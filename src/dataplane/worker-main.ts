@@ -22,7 +22,17 @@ let liveQueued = false;
 const log = (level: 'info' | 'warn' | 'error') => (o: object, msg?: string): void => send({ t: 'log', level, o, msg });
 
 // A stream yields the shared core to a busy API thread (the main thread: its kernel id is the pid).
-const governor = createThreadGovernor({ apiThreadId: process.pid, nice: init.nice });
+let lastGovernorLog = 0;
+const governor = createThreadGovernor({
+  apiThreadId: process.pid,
+  nice: init.nice,
+  // Rare (a stream meeting a busy API), but it can flip every few tens of ms: one line per 10 s at most.
+  onChange: (yielding) => {
+    if (Date.now() - lastGovernorLog < 10_000) return;
+    lastGovernorLog = Date.now();
+    log('info')({ yielding, nice: yielding ? init.nice : 0 }, 'data plane worker priority');
+  },
+});
 
 const plane = createDataPlane({
   // Each reconcile message carries its state; the pass that it starts reads it at once.
