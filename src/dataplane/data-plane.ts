@@ -100,7 +100,7 @@ export function createDataPlane(opts: DataPlaneOptions): DataPlane {
   };
 
   const openListener = (endpoint: EndpointRecord): EndpointListener =>
-    createEndpointListener({ endpoint, route: routeFor, retryMs, counters, logger, reportBindError, changed });
+    createEndpointListener({ endpoint, route: routeFor, retryMs, counters, logger, reportBindError, changed, onBulkRead: opts.onBulkRead });
 
   const pass = async (scope: ReconcileScope): Promise<void> => {
     if (closed) return;

@@ -31,6 +31,8 @@ export interface EndpointListenerOptions {
   changed?(): void;
   /** Most simultaneous connections on this endpoint; more are closed at once (default MAX_CONNECTIONS_PER_ENDPOINT). */
   maxConnections?: number;
+  /** Passed to each session: called on reads that filled their buffer. */
+  onBulkRead?(): void;
 }
 
 /** What DescribeDBInstanceAttribute reports as MaxConnections; also bounds the sockets one endpoint can hold. */
@@ -109,6 +111,7 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
       counters,
       logger,
       context: context(),
+      onBulkRead: opts.onBulkRead,
     });
     sessions.add(session);
     changed();
@@ -121,6 +124,8 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
   // A refusal is a session too, so that closing the endpoint also ends a client still sending its startup.
   const refuse = (client: net.Socket, protocol: ReturnType<typeof refusalProtocol>, reason: string): void => {
     counters.sessions += 1;
+    // Accepted paused; a PostgreSQL refusal reads the startup message first.
+    client.resume();
     const closed = refuseConnection(client, protocol, reason).then(() => {
       counters.sessions -= 1;
       counters.bytesFromClients += client.bytesRead;
@@ -143,7 +148,9 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
 
   const attempt = (): Promise<void> =>
     new Promise<void>((resolve) => {
-      const candidate = net.createServer(onConnection);
+      // Paused: a proxied client's handle moves to a socket that reads into its session's buffer
+      // (user-buffer-socket.ts), which only works before anything was read.
+      const candidate = net.createServer({ pauseOnConnect: true }, onConnection);
       candidate.maxConnections = opts.maxConnections ?? MAX_CONNECTIONS_PER_ENDPOINT;
       candidate.on('drop', () => {
         // At most one line a second: a flood of refused connections must not flood the log too.

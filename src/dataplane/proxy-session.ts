@@ -3,6 +3,7 @@
 
 import net from 'node:net';
 import { refuseConnection, type RefusalProtocol } from './refusal.js';
+import { adoptWithUserBuffer } from './user-buffer-socket.js';
 import type { BackendTarget, DataPlaneLogger, DataPlaneStats } from './types.js';
 
 export interface ProxySession {
@@ -22,12 +23,16 @@ export interface ProxySessionOptions {
   logger: DataPlaneLogger;
   /** Log context (connection string, instance) for the rare line a session writes. */
   context: object;
+  /** Called on every read that filled its buffer (bytes are streaming). */
+  onBulkRead?(): void;
 }
 
 // TCP keepalive finds peers that vanished without a FIN so their sessions do not linger for hours.
 const KEEPALIVE_MS = 60_000;
 /** Bytes one read from the backend may take (per session, allocated when the session starts). */
 const READ_BUFFER = 128 * 1024;
+/** The same from the client: queries are mostly small, bulk loads still move in large reads. */
+const CLIENT_READ_BUFFER = 64 * 1024;
 // After one side closed cleanly the other may still be flushing the tail of a result; give it this long.
 const FLUSH_GRACE_MS = 10_000;
 
@@ -39,40 +44,49 @@ function closedPromise(socket: net.Socket): Promise<void> {
 }
 
 export function startProxySession(opts: ProxySessionOptions): ProxySession {
-  const { client, counters, logger, context } = opts;
+  const { counters, logger, context } = opts;
   const target = opts.backend;
-  // Results flow backend -> client: read into one buffer of the session's own (no allocation per read, and
-  // reads of up to READ_BUFFER bytes where a stream would read 64 KiB), written on at once. The buffer is read
-  // into again only once the client socket took the whole write; until then the backend is paused.
-  const onread = {
+  const bulk = opts.onBulkRead;
+  // Both directions read into a buffer of the session's own (no allocation per read, and reads of up to the
+  // buffer's size where a stream would read 64 KiB) and write it on at once. A buffer is read into again only
+  // once the other socket took the whole write; until then its reader is paused. Pages of a buffer that no
+  // read reached are never touched, so an idle session costs little memory.
+  const fromBackend = {
     buffer: Buffer.allocUnsafe(READ_BUFFER),
     callback: (n: number, buf: Uint8Array): boolean => {
       client.write(buf.subarray(0, n));
+      if (bulk && n === READ_BUFFER) bulk();
       if (client.writableLength === 0) return true;
       waitingForClient = true;
       return false;
     },
   };
+  const fromClient = {
+    buffer: Buffer.allocUnsafe(CLIENT_READ_BUFFER),
+    callback: (n: number, buf: Uint8Array): boolean => {
+      backend.write(buf.subarray(0, n));
+      if (bulk && n === CLIENT_READ_BUFFER) bulk();
+      if (backend.writableLength === 0) return true;
+      waitingForBackend = true;
+      return false;
+    },
+  };
+  // The accepted socket until the backend answers (the listener accepted it paused: nothing has been read), then
+  // the socket that adoptWithUserBuffer() moved its handle into (or the same one, on the stream path).
+  let client = opts.client;
   const backend =
     target.kind === 'tcp'
-      ? net.connect({ host: target.host, port: target.port, onread })
-      : net.connect({ path: target.path, onread });
+      ? net.connect({ host: target.host, port: target.port, onread: fromBackend })
+      : net.connect({ path: target.path, onread: fromBackend });
+  backend.setNoDelay(true);
+  backend.setKeepAlive(true, KEEPALIVE_MS);
   let waitingForClient = false;
-  client.on('drain', () => {
-    if (!waitingForClient) return;
-    waitingForClient = false;
-    backend.resume();
-  });
+  let waitingForBackend = false;
   counters.sessions += 1;
   counters.backendSockets += 1;
   backend.once('close', () => {
     counters.backendSockets -= 1;
   });
-
-  for (const socket of [client, backend]) {
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, KEEPALIVE_MS);
-  }
 
   let graceTimer: NodeJS.Timeout | undefined;
   const destroyBoth = (): void => {
@@ -83,10 +97,21 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
 
   // An error on either side (reset by the client, backend down or refusing) ends the whole session; the
   // handlers also keep the error from becoming an uncaught exception.
-  client.on('error', (err: NodeJS.ErrnoException) => {
+  const onClientError = (err: NodeJS.ErrnoException): void => {
     logger.info({ ...context, err: err.code ?? err.message }, 'client socket error');
     destroyBoth();
+  };
+  opts.client.on('error', onClientError);
+  let clientClosed!: () => void;
+  const clientGone = new Promise<void>((resolve) => {
+    clientClosed = resolve;
   });
+  const onClientClose = (): void => {
+    clientClosed();
+    afterClose(backend);
+  };
+  opts.client.once('close', onClientClose);
+
   let connected = false;
   let refusing: Promise<void> | undefined;
   backend.on('error', (err: NodeJS.ErrnoException) => {
@@ -96,6 +121,7 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
       // Nothing has reached the client yet (it is not read until the backend answers), so it can still be
       // told why in its own protocol.
       const where = target.kind === 'tcp' ? `${target.host}:${target.port}` : target.path;
+      client.resume();
       refusing = refuseConnection(client, opts.refusal, `cannot reach the instance's database server at ${where} (${code})`);
       backend.destroy();
       return;
@@ -103,16 +129,41 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
     destroyBoth();
   });
 
-  // The client is not read before the backend accepts, so a failed connect can still be refused cleanly.
-  // Queries flow client -> backend with plain events and backpressure; a clean end (FIN) is passed on once the
-  // writes before it are flushed (end() queues behind them).
+  // The client is not read before the backend accepts, so a failed connect can still be refused cleanly. A
+  // clean end (FIN) is passed on once the writes before it are flushed (end() queues behind them).
   backend.once('connect', () => {
     connected = true;
-    client.on('data', (chunk: Buffer) => {
-      if (!backend.write(chunk)) client.pause();
+    if (client.destroyed) return;
+    const adopted = adoptWithUserBuffer(opts.client, fromClient);
+    if (adopted) {
+      opts.client.removeListener('close', onClientClose);
+      opts.client.removeListener('error', onClientError);
+      client = adopted;
+      client.on('error', onClientError);
+      client.once('close', onClientClose);
+    } else {
+      // The stream path, for a socket adoptWithUserBuffer() could not take.
+      client.on('data', (chunk: Buffer) => {
+        if (!backend.write(chunk)) {
+          waitingForBackend = true;
+          client.pause();
+        }
+      });
+    }
+    client.setNoDelay(true);
+    client.setKeepAlive(true, KEEPALIVE_MS);
+    client.on('drain', () => {
+      if (!waitingForClient) return;
+      waitingForClient = false;
+      backend.resume();
     });
-    backend.on('drain', () => client.resume());
+    backend.on('drain', () => {
+      if (!waitingForBackend) return;
+      waitingForBackend = false;
+      client.resume();
+    });
     client.once('end', () => backend.end());
+    client.resume();
   });
   backend.once('end', () => client.end());
 
@@ -126,12 +177,11 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
     graceTimer = setTimeout(destroyBoth, FLUSH_GRACE_MS);
     graceTimer.unref();
   };
-  client.once('close', () => afterClose(backend));
   backend.once('close', () => {
     if (!refusing) afterClose(client);
   });
 
-  const closed = Promise.all([closedPromise(client), closedPromise(backend)]).then(() => {
+  const closed = Promise.all([clientGone, closedPromise(backend)]).then(() => {
     if (graceTimer) clearTimeout(graceTimer);
     counters.sessions -= 1;
     counters.bytesFromClients += client.bytesRead;

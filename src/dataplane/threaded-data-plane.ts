@@ -4,10 +4,11 @@
 // hold unchanged: a release answers only after the listener is closed and its sessions are gone. stats()
 // reads shared memory; live() is the worker's latest snapshot, sent after every pass, bind report and
 // session change.
-import { existsSync } from 'node:fs';
+import { access, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createSerialQueue } from './serial-queue.js';
+import { BUSY_API_NICE } from './thread-governor.js';
 import type { DataPlane, DataPlaneStats, DataPlaneThreadOptions, DesiredState, EndpointLiveState, ReconcileScope } from './types.js';
 import { allocateCounters, sharedCounters, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
@@ -18,11 +19,23 @@ function workerUrl(): URL {
   return new URL('./worker-main.js', import.meta.url);
 }
 
+function niceFromEnv(): number | undefined {
+  const raw = process.env.LOCALRDS_DATAPLANE_NICE;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 && n <= 19 ? n : undefined;
+}
+
 export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane {
   const { logger } = opts;
   const buffer = allocateCounters();
   const counters = sharedCounters(buffer);
-  const init: WorkerInit = { counters: buffer, backends: opts.backends, retryMs: opts.retryMs };
+  const nice = opts.nice ?? niceFromEnv() ?? BUSY_API_NICE;
+  const init: WorkerInit = { counters: buffer, backends: opts.backends, retryMs: opts.retryMs, nice };
+  // A thread inherits its creator's nice value, and libuv starts its whole thread pool on first use: start it
+  // from this thread (any pooled call does), so that the API's file and crypto work never runs at the
+  // priority the worker takes while it yields (thread-governor.ts).
+  if (nice > 0) access(fileURLToPath(import.meta.url), () => undefined);
   const worker = new Worker(workerUrl(), { workerData: init });
   // The API server keeps the process alive; a data plane nobody closed (a failed start-up) should not.
   worker.unref();

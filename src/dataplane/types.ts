@@ -90,7 +90,16 @@ export interface DataPlaneOptions {
   counters?: DataPlaneStats;
   /** Called (synchronously, often) when what live() reports may have changed: a session or a bind. */
   onLiveChange?(): void;
+  /** Called on every read that filled a session's buffer (bytes are streaming); must be cheap. */
+  onBulkRead?(): void;
 }
 
 /** DataPlaneOptions of the data plane in its own thread: the same, plus how the worker is found. */
-export type DataPlaneThreadOptions = Omit<DataPlaneOptions, 'counters' | 'onLiveChange'>;
+export type DataPlaneThreadOptions = Omit<DataPlaneOptions, 'counters' | 'onLiveChange'> & {
+  /**
+   * The worker thread's nice value while bytes stream and the API thread is busy, so that streams yield a
+   * shared core to API calls (thread-governor.ts; default BUSY_API_NICE, or LOCALRDS_DATAPLANE_NICE from the
+   * environment; 0 never changes the worker's priority).
+   */
+  nice?: number;
+};

@@ -3,6 +3,7 @@
 // The API thread loads the desired state from the store and sends it here; bind reports and log lines go back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDataPlane } from './data-plane.js';
+import { createThreadGovernor } from './thread-governor.js';
 import type { DesiredState, ReconcileScope } from './types.js';
 import { sharedCounters, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
@@ -20,12 +21,26 @@ let liveQueued = false;
 
 const log = (level: 'info' | 'warn' | 'error') => (o: object, msg?: string): void => send({ t: 'log', level, o, msg });
 
+// A stream yields the shared core to a busy API thread (the main thread: its kernel id is the pid).
+let lastGovernorLog = 0;
+const governor = createThreadGovernor({
+  apiThreadId: process.pid,
+  nice: init.nice,
+  // Rare (a stream meeting a busy API), but it can flip every few tens of ms: one line per 10 s at most.
+  onChange: (yielding) => {
+    if (Date.now() - lastGovernorLog < 10_000) return;
+    lastGovernorLog = Date.now();
+    log('info')({ yielding, nice: yielding ? init.nice : 0 }, 'data plane worker priority');
+  },
+});
+
 const plane = createDataPlane({
   // Each reconcile message carries its state; the pass that it starts reads it at once.
   load: async () => states.shift() ?? { endpoints: [], groups: [], engines: {} },
   backends: init.backends,
   retryMs: init.retryMs,
   counters: sharedCounters(init.counters),
+  onBulkRead: governor.bulk,
   logger: { info: log('info'), warn: log('warn'), error: log('error') },
   reportBindError: (connectionString, error) =>
     new Promise<void>((resolve) => {
@@ -65,6 +80,9 @@ port.on('message', (m: ToWorker) => {
     () => send({ t: 'done', id: m.id, live: plane.live() }),
     (e: unknown) => send({ t: 'done', id: m.id, live: plane.live(), error: e instanceof Error ? e.message : String(e) }),
   ).finally(() => {
-    if (m.t === 'close') port.close();
+    if (m.t === 'close') {
+      governor.close();
+      port.close();
+    }
   });
 });

@@ -20,6 +20,8 @@ export interface WorkerInit {
   counters: SharedArrayBuffer;
   backends: Record<string, { host: string; port: number }>;
   retryMs?: number;
+  /** The worker's nice value while it yields to a busy API thread (thread-governor.ts); 0: never. */
+  nice: number;
 }
 
 const FIELDS = ['listeners', 'sessions', 'backendSockets', 'bytesFromClients', 'bytesToClients'] as const;
