@@ -3,6 +3,9 @@
 // loads a handful of files at start instead of every module of the sources and their dependencies.
 // Entry points: dist/bundle/localrds.js (the CLI: bin/localrds.js imports its `main`) and
 // dist/bundle/dataplane-worker.js (the data plane's worker thread, started by the CLI bundle).
+// Code splitting: what the server loads only on first use (dynamic import(): the engines' database drivers,
+// pg for a PostgreSQL store, prom-client on the first scrape, dns-packet, the explorer's code) goes into
+// dist/bundle/chunks/, so a start compiles and runs only what it needs; modules both entries use go there too.
 // Left out: better-sqlite3 (a native addon, loaded from node_modules), pg-native (optional, never installed),
 // and esbuild itself (the explorer bundles its browser code on first use).
 import { build } from 'esbuild';
@@ -21,6 +24,8 @@ await build({
   },
   outdir: out,
   bundle: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   format: 'esm',
   target: 'node20',
