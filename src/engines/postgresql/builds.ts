@@ -51,7 +51,25 @@ export function hydrateSymlinks(pkgDir: string): string {
   } catch (e) {
     return `unreadable ${listFile}: ${String(e)}`;
   }
+  // One directory listing per directory instead of an lstat (and two path resolutions) per link: this runs at
+  // every start, and the links are nearly always there.
+  const listings = new Map<string, Set<string>>();
+  const present = (target: string): boolean => {
+    const slash = target.lastIndexOf('/');
+    const dir = slash < 0 ? '' : target.slice(0, slash);
+    let names = listings.get(dir);
+    if (!names) {
+      try {
+        names = new Set(readdirSync(join(pkgDir, dir)));
+      } catch {
+        names = new Set();
+      }
+      listings.set(dir, names);
+    }
+    return names.has(target.slice(slash + 1));
+  };
   for (const { source, target } of links) {
+    if (present(target)) continue;
     const from = resolve(pkgDir, source);
     const link = resolve(pkgDir, target);
     try {
