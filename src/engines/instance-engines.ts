@@ -68,6 +68,9 @@ interface Slot {
 /** The longest unix socket path Linux takes (sun_path is 108 bytes with the terminating NUL). */
 const MAX_SOCKET_PATH = 107;
 
+/** How long after the engines are set up the templates start being made (see prewarm below). */
+const PREWARM_DELAY_MS = 1000;
+
 export async function createInstanceEngines(opts: EnginesOptions): Promise<InstanceEngines> {
   const base = resolve(opts.dataDir, 'engines');
   const resolved = resolveEngines(opts);
@@ -379,8 +382,18 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     if (errors.length > 0) throw errors[0];
   }
 
-  // Templates are made at start-up in the background, so the first CreateDBInstance only copies one.
+  // Templates are made at start-up in the background, so the first CreateDBInstance only copies one; a second
+  // after the engines are set up, so that initdb and mariadb-install-db (a second or more of CPU) do not slow the
+  // rest of the start-up down on a busy machine. A CreateDBInstance before then makes its template itself.
+  let wake = (): void => undefined;
+  const prewarmDue = new Promise<void>((res) => {
+    const t = setTimeout(res, PREWARM_DELAY_MS);
+    t.unref();
+    wake = () => { clearTimeout(t); res(); };
+  });
   const prewarm = opts.prewarm === false ? [] : resolved.filter((r) => r.mode.kind === 'per-instance' && r.driver).map(async (r) => {
+    await prewarmDue;
+    if (closed) return;
     const driver = r.driver as EngineDriver;
     const build = driver.builds().builds[0];
     const user = users.get(driver.osUser);
@@ -484,6 +497,7 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     },
     async close() {
       closed = true;
+      wake();
       await Promise.all([...queues.values(), ...prewarm]);
       await Promise.all([...refills.values()]);
       // A clean stop stops every server (nothing is left running after localrds exits); after a kill -9 they
