@@ -260,9 +260,13 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
         timers.push(t);
         return;
       }
+      // One pass at a time: a pass that starts servers may take longer than the period.
+      let passing = false;
       const full = setInterval(() => {
-        if (lease?.fenced() || closed) return;
-        h.fullReconcile().then(catchUp).catch((e: unknown) => logger.warn({ err: String(e) }, 'periodic reconcile failed'));
+        if (lease?.fenced() || closed || passing) return;
+        passing = true;
+        h.fullReconcile().then(catchUp).catch((e: unknown) => logger.warn({ err: String(e) }, 'periodic reconcile failed'))
+          .finally(() => { passing = false; });
       }, reconcileMs);
       full.unref();
       timers.push(full);
