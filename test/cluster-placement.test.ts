@@ -100,6 +100,16 @@ describe('placement and changes that reach the owner (three nodes, shared MySQL)
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(closed, true, 'the session through node 2 was closed');
     assert.equal((await api(n2).attr(id)).DBInstanceStatus, 'Running');
+
+    // DeleteDBInstance through node 3: its row (and so its owner) is gone before the commit; node 2 still hears
+    // of it and has closed the internal listener when the call answers.
+    const [internal] = await api(n2).net(id);
+    assert.ok(internal);
+    assert.ok(n2.dataplane.live([id]).some((l) => l.listening));
+    const c3 = rdsClient(n3.endpoint, n3.credentials, { protocol: 'http' });
+    await c3.deleteDBInstance(req('DeleteDBInstance', { DBInstanceId: id }));
+    assert.deepEqual(n2.dataplane.live([id]), [], 'node 2 serves nothing of the deleted instance at the answer');
+    assert.equal(await connectOutcome(internal.IPAddress, Number(internal.port)), 'ECONNREFUSED');
   });
 });
 
