@@ -1,7 +1,11 @@
 // RFC 3986 percent-encoding as Alibaba Cloud signatures use it, and a strict form/query decoder.
 
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+
 /** Encodes everything but A-Z a-z 0-9 - _ . ~ ; space becomes %20, hex is uppercase. */
 export function percentEncode(s: string): string {
+  // Most names and values of a signed call need no escape at all.
+  if (UNRESERVED.test(s)) return s;
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 

@@ -1,5 +1,5 @@
 // Signature V3 (ACS3-HMAC-SHA256 and ACS3-HMAC-SM3 in the Authorization header). Pure functions.
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 // The SM3 module alone: the package's index also loads SM2 (big-integer arithmetic), which costs start-up time.
 import sm3 from 'sm-crypto/src/sm3/index.js';
 import { percentEncode } from './percent.js';
@@ -68,7 +68,8 @@ function decodeURIComponentSafe(p: string): string {
 
 export function v3Hash(alg: V3Algorithm, data: Buffer | string): string {
   if (alg === 'ACS3-HMAC-SM3') return sm3(typeof data === 'string' ? data : [...data]);
-  return createHash('sha256').update(data).digest('hex');
+  // The one-shot hash: no Hash object per call (half the cost of createHash for a short input).
+  return hash('sha256', data, 'hex');
 }
 
 export function v3StringToSign(alg: V3Algorithm, canonicalRequest: string): string {
