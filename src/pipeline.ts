@@ -73,6 +73,7 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
     now: deps.now,
   };
 
+  const gates = deps.gates ?? [];
   const run = async (raw: RawRequest, seen: { action: string; code: string }): Promise<WireResponse> => {
     let format = peekFormat(raw.rawQuery, raw.body, raw.headers['content-type']);
     let authed: Authenticated | undefined;
@@ -89,7 +90,10 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       authed = pending.authed;
       let output: object;
       try {
-        for (const gate of deps.gates ?? []) await gate(authed);
+        for (const gate of gates) {
+          const passing = gate(authed);
+          if (passing !== undefined) await passing;
+        }
         output = await handle(decode(authed), deps);
       } finally {
         await pending.nonceChecked;

@@ -17,7 +17,8 @@ export interface Principal {
 }
 
 export interface AuthDeps {
-  getKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  /** A value at once (a cache hit) or a promise of it. */
+  getKey(accessKeyId: string): AccessKeyRecord | undefined | Promise<AccessKeyRecord | undefined>;
   /** false when the nonce was already used by this key inside its window. */
   useNonce(accessKeyId: string, nonce: string, nowMs: number, expiresAtMs: number): Promise<boolean>;
   now(): number;
@@ -82,7 +83,8 @@ async function authenticateV1(req: RpcRequest, deps: AuthDeps): Promise<PendingP
   if (sv !== undefined && sv !== '1.0') throw new ApiError('InvalidParameter', { name: 'SignatureVersion', detail: 'Use 1.0.' });
   rejectSts(p.get('SecurityToken'));
   const ts = parseTimestamp(p.get('Timestamp') as string);
-  const key = await activeKey(p.get('AccessKeyId') as string, deps);
+  const got = deps.getKey(p.get('AccessKeyId') as string);
+  const key = usableKey(got instanceof Promise ? await got : got);
   const stringToSign = v1StringToSign(req.method, p);
   if (!safeEqual(v1Sign(key.secret, stringToSign), p.get('Signature') as string)) {
     throw new ApiError('SignatureDoesNotMatch', { stringToSign });
@@ -108,7 +110,8 @@ async function authenticateV3(req: RpcRequest, authz: string, deps: AuthDeps): P
   }
   rejectSts(header(h, 'x-acs-security-token'));
   const ts = parseTimestamp(date);
-  const key = await activeKey(a.accessKeyId, deps);
+  const got = deps.getKey(a.accessKeyId);
+  const key = usableKey(got instanceof Promise ? await got : got);
   const bodyHash = v3Hash(a.algorithm, req.body);
   const sentHash = header(h, 'x-acs-content-sha256');
   if (sentHash !== undefined && sentHash.toLowerCase() !== bodyHash) {
@@ -127,8 +130,7 @@ function rejectSts(token: string | undefined): void {
   if (token !== undefined && token !== '') throw new ApiError('InvalidSecurityToken.NotSupported');
 }
 
-async function activeKey(accessKeyId: string, deps: AuthDeps): Promise<AccessKeyRecord> {
-  const key = await deps.getKey(accessKeyId);
+function usableKey(key: AccessKeyRecord | undefined): AccessKeyRecord {
   if (!key) throw new ApiError('InvalidAccessKeyId.NotFound');
   if (key.status !== 'Active') throw new ApiError('InvalidAccessKeyId.Inactive');
   return key;

@@ -7,16 +7,20 @@ import type { StateStore } from '../store/types.js';
 /** Unknown ids are cached too (a flood of made-up ids must not each cost a read); the bound keeps that cheap. */
 const MAX_ENTRIES = 10_000;
 
-export function cachedKeyLookup(store: StateStore): (accessKeyId: string) => Promise<AccessKeyRecord | undefined> {
+/** A hit answers at once (no promise, no microtask); a miss reads the store. */
+export function cachedKeyLookup(store: StateStore): (accessKeyId: string) => AccessKeyRecord | undefined | Promise<AccessKeyRecord | undefined> {
   const entries = new Map<string, { version: string; key: AccessKeyRecord | undefined }>();
-  return async (accessKeyId) => {
-    // Taken before the read: a change committed while the read runs leaves the entry stale by version.
-    const version = store.keysVersion();
-    const hit = entries.get(accessKeyId);
-    if (hit !== undefined && hit.version === version) return hit.key;
+  const miss = async (accessKeyId: string, version: string) => {
     const key = await store.read((r) => r.accounts.getKey(accessKeyId));
     if (entries.size >= MAX_ENTRIES) entries.clear();
     entries.set(accessKeyId, { version, key });
     return key;
+  };
+  return (accessKeyId) => {
+    // Taken before the read: a change committed while the read runs leaves the entry stale by version.
+    const version = store.keysVersion();
+    const hit = entries.get(accessKeyId);
+    if (hit !== undefined && hit.version === version) return hit.key;
+    return miss(accessKeyId, version);
   };
 }

@@ -37,9 +37,10 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
   // from this thread (any pooled call does), so that the API's file and crypto work never runs at the
   // priority the worker takes while it yields (thread-governor.ts).
   if (nice > 0) access(fileURLToPath(import.meta.url), () => undefined);
-  const worker = new Worker(workerUrl(), { workerData: init });
-  // The API server keeps the process alive; a data plane nobody closed (a failed start-up) should not.
-  worker.unref();
+  // Started by the first pass that has an endpoint to serve (ensureWorker below): a server with none (a fresh
+  // data dir, most tests) does not pay for a second isolate at start-up (about 10 MB of RSS and its start time).
+  // Until then a pass has nothing to do: nothing is live, so nothing needs closing.
+  let worker: Worker | undefined;
   const queue = createSerialQueue();
   const pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
   let nextId = 1;
@@ -47,7 +48,7 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
   let closed = false;
   let dead: Error | undefined;
 
-  const send = (m: ToWorker): void => worker.postMessage(m);
+  const send = (m: ToWorker): void => ensureWorker().postMessage(m);
   const request = (make: (id: number) => ToWorker): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       if (dead) {
@@ -59,7 +60,7 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
       send(make(id));
     });
 
-  worker.on('message', (m: FromWorker) => {
+  const onMessage = (m: FromWorker): void => {
     switch (m.t) {
       case 'done': {
         snapshot.take(m.live);
@@ -85,7 +86,7 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
         logger[m.level](m.o, m.msg);
         break;
     }
-  });
+  };
   // A crashed worker takes the listeners with it; every caller from now on hears why instead of waiting.
   const fail = (e: Error): void => {
     dead ??= e;
@@ -93,8 +94,16 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
-  worker.on('error', (e) => fail(e));
-  worker.on('exit', (code) => fail(new Error(`data plane worker exited (code ${code})`)));
+  const ensureWorker = (): Worker => {
+    if (worker) return worker;
+    worker = new Worker(workerUrl(), { workerData: init });
+    // The API server keeps the process alive; a data plane nobody closed (a failed start-up) should not.
+    worker.unref();
+    worker.on('message', onMessage);
+    worker.on('error', (e) => fail(e));
+    worker.on('exit', (code) => fail(new Error(`data plane worker exited (code ${code})`)));
+    return worker;
+  };
 
   return {
     async reconcile(scope: ReconcileScope = {}): Promise<void> {
@@ -106,13 +115,14 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
         if (closed) return;
         const state = await opts.load(scope);
         if (closed) return;
+        if (!worker && state.endpoints.length === 0) return;
         done = request((id) => ({ t: 'reconcile', id, scope, state }));
       });
       await done;
     },
     async closeUndesired(scope: ReconcileScope, state: DesiredState): Promise<void> {
       // Past the queue on purpose (see data-plane.ts): called inside a write's transaction.
-      if (!closed) await request((id) => ({ t: 'reconcile', id, scope, state, closeOnly: true }));
+      if (!closed && worker) await request((id) => ({ t: 'reconcile', id, scope, state, closeOnly: true }));
     },
     live(instanceIds?: string[]): EndpointLiveState[] {
       return snapshot.read(instanceIds);
@@ -126,10 +136,10 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
       let done: Promise<void> = Promise.resolve();
       await queue.run(async () => {
         closed = true;
-        if (!dead) done = request((id) => ({ t: 'close', id }));
+        if (!dead && worker) done = request((id) => ({ t: 'close', id }));
       });
       await done.catch(() => undefined);
-      await worker.terminate().catch(() => undefined);
+      await worker?.terminate().catch(() => undefined);
     },
   };
 }

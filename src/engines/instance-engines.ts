@@ -45,6 +45,12 @@ export interface EnginesOptions extends ModeOptions {
   onStarted?(instanceId: string): Promise<void>;
   /** Initialise the templates at start-up, before the first CreateDBInstance needs them (default true). */
   prewarm?: boolean;
+  /**
+   * Several nodes (issue 13): true when an instance `load` left out still exists and another node serves it
+   * (moved there by failover). Such an instance is only forgotten here: its accounts and databases on a shared
+   * server belong to the new owner now, and must not be dropped.
+   */
+  servedElsewhere?(instanceId: string): Promise<boolean>;
 }
 
 interface Slot {
@@ -61,6 +67,9 @@ interface Slot {
 
 /** The longest unix socket path Linux takes (sun_path is 108 bytes with the terminating NUL). */
 const MAX_SOCKET_PATH = 107;
+
+/** How long after the engines are set up the templates start being made (see prewarm below). */
+const PREWARM_DELAY_MS = 1000;
 
 export async function createInstanceEngines(opts: EnginesOptions): Promise<InstanceEngines> {
   const base = resolve(opts.dataDir, 'engines');
@@ -281,6 +290,11 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
 
   async function removeInstance(instanceId: string): Promise<void> {
     const slot = slots.get(instanceId);
+    if (opts.servedElsewhere && (await opts.servedElsewhere(instanceId))) {
+      await stopInstanceServer(instanceId, slot);
+      slots.delete(instanceId);
+      return;
+    }
     const r = slot ? byEngine.get(slot.engine) : undefined;
     if (slot && r?.mode.kind === 'shared' && r.driver && (await sharedLedgerFor(slot.engine)).holds(instanceId)) {
       // Its accounts and databases leave the shared server with it.
@@ -368,8 +382,18 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     if (errors.length > 0) throw errors[0];
   }
 
-  // Templates are made at start-up in the background, so the first CreateDBInstance only copies one.
+  // Templates are made at start-up in the background, so the first CreateDBInstance only copies one; a second
+  // after the engines are set up, so that initdb and mariadb-install-db (a second or more of CPU) do not slow the
+  // rest of the start-up down on a busy machine. A CreateDBInstance before then makes its template itself.
+  let wake = (): void => undefined;
+  const prewarmDue = new Promise<void>((res) => {
+    const t = setTimeout(res, PREWARM_DELAY_MS);
+    t.unref();
+    wake = () => { clearTimeout(t); res(); };
+  });
   const prewarm = opts.prewarm === false ? [] : resolved.filter((r) => r.mode.kind === 'per-instance' && r.driver).map(async (r) => {
+    await prewarmDue;
+    if (closed) return;
     const driver = r.driver as EngineDriver;
     const build = driver.builds().builds[0];
     const user = users.get(driver.osUser);
@@ -473,6 +497,7 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
     },
     async close() {
       closed = true;
+      wake();
       await Promise.all([...queues.values(), ...prewarm]);
       await Promise.all([...refills.values()]);
       // A clean stop stops every server (nothing is left running after localrds exits); after a kill -9 they

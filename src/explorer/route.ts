@@ -22,7 +22,9 @@ const SECURITY_HEADERS = {
 };
 
 export function explorerRoute(o: ExplorerOptions): AdminRoute {
-  const catalogue = JSON.stringify(buildCatalogueDoc());
+  // Built on the first request for it, not at start-up: most servers never serve the explorer.
+  let catalogue: string | undefined;
+  const catalogueJson = (): string => (catalogue ??= JSON.stringify(buildCatalogueDoc()));
   return async (req, res, url) => {
     if (url.pathname === LIVE_PATH) {
       await serveLive(req, res, url, o);
@@ -38,12 +40,12 @@ export function explorerRoute(o: ExplorerOptions): AdminRoute {
       send(res, 405, 'text/plain;charset=utf-8', 'Method not allowed', { allow: 'GET, HEAD' });
       return true;
     }
-    await serveStatic(req, res, url.pathname.slice(EXPLORER_PATH.length + 1), catalogue, o);
+    await serveStatic(req, res, url.pathname.slice(EXPLORER_PATH.length + 1), catalogueJson, o);
     return true;
   };
 }
 
-async function serveStatic(req: IncomingMessage, res: ServerResponse, name: string, catalogue: string, o: ExplorerOptions): Promise<void> {
+async function serveStatic(req: IncomingMessage, res: ServerResponse, name: string, catalogue: () => string, o: ExplorerOptions): Promise<void> {
   switch (name) {
     case '':
     case 'index.html':
@@ -55,7 +57,7 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, name: stri
       }
       return;
     case 'catalogue.json':
-      send(res, 200, 'application/json;charset=utf-8', catalogue, { 'cache-control': 'no-cache' }, req);
+      send(res, 200, 'application/json;charset=utf-8', catalogue(), { 'cache-control': 'no-cache' }, req);
       return;
     case 'app.js':
     case 'app.css': {

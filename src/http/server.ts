@@ -158,12 +158,23 @@ function parserErrorResponse(err: NodeJS.ErrnoException, hostId: string): string
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOptions, peer: Peer): Promise<void> {
-  // An absolute-form target that is no URL ("GET http://[ HTTP/1.1") is answered like any other unknown path.
-  const url = URL.canParse(req.url ?? '/', 'http://localhost') ? new URL(req.url ?? '/', 'http://localhost') : new URL('http://localhost/invalid-request-target');
-  for (const route of o.routes) if (await route(req, res, url, peer)) return;
+  const target = req.url ?? '/';
+  let url: URL;
+  try {
+    url = new URL(target, 'http://localhost');
+  } catch {
+    // An absolute-form target that is no URL ("GET http://[ HTTP/1.1") is answered like any other unknown path.
+    url = new URL('http://localhost/invalid-request-target');
+  }
+  // Routes that decline at once (every one, for an API call) cost no promise.
+  for (const route of o.routes) {
+    const handled = route(req, res, url, peer);
+    if (handled === true || (handled !== false && await handled)) return;
+  }
 
   const requestId = randomUUID().toUpperCase();
-  const rawQuery = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+  const q = target.indexOf('?');
+  const rawQuery = q < 0 ? '' : target.slice(q + 1);
   const base: Omit<RawRequest, 'body'> = {
     requestId, method: req.method ?? 'GET', path: url.pathname, rawQuery, headers: req.headers,
     receivedAt: Date.now(), remoteAddress: peer.address,
@@ -179,9 +190,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOpt
   } else {
     wire = await o.pipeline({ ...base, body });
   }
-  res.statusCode = wire.status;
-  for (const [k, v] of Object.entries(wire.headers)) res.setHeader(k, v);
-  res.setHeader('x-acs-request-id', requestId);
+  // One writeHead and one end: the head and the body leave in one write.
+  res.writeHead(wire.status, { ...wire.headers, 'x-acs-request-id': requestId });
   res.end(wire.body);
   if (body === 'too-large') drainThenClose(req);
 }
@@ -212,9 +222,13 @@ export function baseUrlOf(req: { headers: IncomingMessage['headers']; socket: In
   return `${tls ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > LIMITS.maxBodyBytes) return Promise.resolve('too-large');
+  // Nothing to read (no length and no chunked body): Node drops the empty message by itself once answered.
+  if (declared === 0 && req.headers['transfer-encoding'] === undefined) return Promise.resolve(NO_BODY);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,8 +1,7 @@
 // Signature V3 (ACS3-HMAC-SHA256 and ACS3-HMAC-SM3 in the Authorization header). Pure functions.
 import { createHash, createHmac } from 'node:crypto';
-import smCrypto from 'sm-crypto';
-
-const { sm3 } = smCrypto;
+// The SM3 module alone: the package's index also loads SM2 (big-integer arithmetic), which costs start-up time.
+import sm3 from 'sm-crypto/src/sm3/index.js';
 import { percentEncode } from './percent.js';
 import { byteOrder } from './signature-v1.js';
 

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql, type CompiledQuery } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { Repos, StateStore, TxOptions } from './types.js';
 import type { Database } from './schema.js';
 import { makeRepos } from './kysely-repos.js';
@@ -58,96 +58,143 @@ function reusePreparedStatements(sqlite: BetterSqlite3.Database): void {
   }) as typeof sqlite.prepare;
 }
 
-// Transaction control, compiled once: these run several times per request, and building them anew each time
-// cost as much as the statements themselves.
-function control(db: Kysely<Database>) {
-  return {
-    beginImmediate: sql`begin immediate`.compile(db),
-    beginDeferred: sql`begin`.compile(db),
-    commit: sql`commit`.compile(db),
-    rollback: sql`rollback`.compile(db),
-    relaxed: sql`pragma synchronous = NORMAL`.compile(db),
-    full: sql`pragma synchronous = FULL`.compile(db),
-    dataVersion: sql<{ data_version: number }>`pragma data_version`.compile(db),
+/** Compiled SQL run at once on one better-sqlite3 connection (RepoContext.runSync): rows for a query, none for a write. */
+function syncRunner(sqlite: BetterSqlite3.Database): (text: string, parameters: readonly unknown[]) => unknown[] {
+  return (text, parameters) => {
+    const stmt = sqlite.prepare(text);
+    if (stmt.reader) return stmt.all(...parameters);
+    stmt.run(...parameters);
+    return [];
   };
+}
+
+/**
+ * One transaction at a time on a connection, in arrival order. The store's own lock rather than Kysely's
+ * connection mutex: transaction control runs as prepared better-sqlite3 statements, synchronously, and the
+ * repos' hot queries too (runSync), so an uncontended read is one JS turn. Kysely's own executor still serves
+ * the other queries of fn; only the holder of this lock ever uses the connection, so its mutex never waits.
+ */
+function transactionLock() {
+  let busy = false;
+  const waiting: Array<() => void> = [];
+  return async <T>(run: () => Promise<T>): Promise<T> => {
+    if (busy) await new Promise<void>((r) => waiting.push(r));
+    else busy = true;
+    try {
+      return await run();
+    } finally {
+      const next = waiting.shift();
+      // The lock passes straight to the next caller (busy stays true), so no newcomer can overtake it.
+      if (next !== undefined) next();
+      else busy = false;
+    }
+  };
+}
+
+interface Control {
+  begin: BetterSqlite3.Statement;
+  commit: BetterSqlite3.Statement;
+  rollback: BetterSqlite3.Statement;
+}
+
+function control(sqlite: BetterSqlite3.Database, begin: string): Control {
+  return { begin: sqlite.prepare(begin), commit: sqlite.prepare('commit'), rollback: sqlite.prepare('rollback') };
 }
 
 export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStoreOptions): Promise<StateStore> {
   await mkdir(dirname(file), { recursive: true });
   const writer = openFile(file, busyTimeoutMs);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
-  const q = control(db);
-  let reader: Kysely<Database> | undefined;
+  const writeControl = control(writer, 'begin immediate');
+  const relaxed = writer.prepare('pragma synchronous = NORMAL');
+  const full = writer.prepare('pragma synchronous = FULL');
+  const writeLock = transactionLock();
+  const runOnWriter = syncRunner(writer);
   let closed = false;
   // Commits of this process that changed a key; other processes' commits show in PRAGMA data_version.
   let keyCommits = 0;
-  const dataVersion = writer.prepare(q.dataVersion.sql).pluck();
+  const dataVersion = writer.prepare('pragma data_version').pluck();
+  // data_version read at most once per event-loop turn: a commit of another process that lands within the
+  // turn races with the requests of that turn anyway, and the next turn sees it.
+  let seenDataVersion: string | undefined;
+  const forgetDataVersion = () => { seenDataVersion = undefined; };
 
-  // db.connection() holds Kysely's single-connection mutex for the whole callback: queued callers wait
-  // their turn, which is what serializes concurrent tx() calls. Nested tx() inside fn would wait forever.
   const inTransaction = <T>(
-    on: Kysely<Database>,
-    begin: CompiledQuery,
-    fn: (conn: Kysely<Database>) => Promise<T>,
-    relaxed = false,
+    lock: ReturnType<typeof transactionLock>,
+    c: Control,
+    fn: () => Promise<T>,
+    durability: 'full' | 'relaxed' = 'full',
   ): Promise<T> => {
     if (closed) return Promise.reject(new Error('store is closed'));
-    return on.connection().execute(async (conn) => {
+    return lock(async () => {
       // synchronous is per connection and cannot change inside a transaction; the connection is ours until
-      // the callback ends, so no other transaction runs with the relaxed setting.
-      if (relaxed) await conn.executeQuery(q.relaxed);
-      await conn.executeQuery(begin);
+      // the lock passes on, so no other transaction runs with the relaxed setting.
+      if (durability === 'relaxed') relaxed.run();
       try {
-        const out = await fn(conn);
-        await conn.executeQuery(q.commit);
-        return out;
-      } catch (e) {
-        await conn.executeQuery(q.rollback).catch(() => undefined);
-        throw e;
+        c.begin.run();
+        try {
+          const out = await fn();
+          c.commit.run();
+          return out;
+        } catch (e) {
+          try { c.rollback.run(); } catch { /* no transaction left to undo (SQLite rolled it back itself) */ }
+          throw e;
+        }
       } finally {
-        if (relaxed) await conn.executeQuery(q.full);
+        if (durability === 'relaxed') full.run();
       }
     });
   };
 
+  let reader: BetterSqlite3.Database | undefined;
+  let readDb: Kysely<Database> | undefined;
   try {
-    await inTransaction(db, q.beginImmediate, (conn) => migrate(conn, 'sqlite'));
+    await inTransaction(writeLock, writeControl, () => migrate(db, 'sqlite'));
     // Opened after the migration, which may have created the file's tables.
-    reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: openFile(file, busyTimeoutMs, true) }) });
+    reader = openFile(file, busyTimeoutMs, true);
+    readDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) });
   } catch (e) {
+    reader?.close();
     await db.destroy();
     throw e;
   }
-  const readDb = reader;
+  const readControl = control(reader, 'begin');
+  const readLock = transactionLock();
+  // The read-side repos never change: built once, not per call.
+  const readRepos = makeRepos(readDb, 'sqlite', { readOnly: true, runSync: syncRunner(reader) });
+  const closeReader = readDb;
 
   return {
     kind: 'sqlite',
     tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions) {
       // Conflicts cannot happen with a single writer; the retry only covers RetryTransaction for symmetry.
-      const relaxed = opts?.durability === 'relaxed';
       return withRetries(async () => {
         const changed = { keys: false };
-        const out = await inTransaction(db, q.beginImmediate, (conn) => fn(makeRepos(conn, 'sqlite', { changed })), relaxed);
+        const out = await inTransaction(writeLock, writeControl, () => fn(makeRepos(db, 'sqlite', { changed, runSync: runOnWriter })), opts?.durability);
         if (changed.keys) keyCommits += 1;
         return out;
       }, DEFAULT_RETRY);
     },
     read<T>(fn: (r: Repos) => Promise<T>) {
       // A deferred transaction on the read-only connection: one consistent snapshot for all of fn's queries.
-      return inTransaction(readDb, q.beginDeferred, (conn) => fn(makeRepos(conn, 'sqlite', { readOnly: true })));
+      return inTransaction(readLock, readControl, () => fn(readRepos));
     },
     keysVersion() {
       // data_version is read on the writer connection, whose own commits do not move it; a pragma read is
       // harmless even while one of this connection's transactions is open.
-      return `${keyCommits}:${String(dataVersion.get())}`;
+      if (seenDataVersion === undefined) {
+        seenDataVersion = String(dataVersion.get());
+        setImmediate(forgetDataVersion);
+      }
+      return `${keyCommits}:${seenDataVersion}`;
     },
     async close() {
       if (closed) return;
       closed = true;
       // Wait for the transactions already queued on the connections, then close the file.
-      await db.connection().execute(async () => undefined);
-      await readDb.connection().execute(async () => undefined);
-      await readDb.destroy();
+      await writeLock(async () => undefined);
+      await readLock(async () => undefined);
+      await closeReader.destroy();
       await db.destroy();
     },
   };

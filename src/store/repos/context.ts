@@ -10,6 +10,11 @@ export interface RepoContext {
   readOnly: boolean;
   /** Set by the repos when the transaction changed an access key or account (key caches must drop theirs). */
   changed: { keys: boolean };
+  /**
+   * Runs compiled SQL at once on the connection of the open transaction (SQLite: better-sqlite3 is synchronous),
+   * without Kysely's async executor; absent where queries must go through it (PostgreSQL). See prepared.ts.
+   */
+  runSync?: (sql: string, parameters: readonly unknown[]) => unknown[];
 }
 
 /** pg returns int8 and count(*) as strings; better-sqlite3 returns numbers. All our values fit in 2^53. */

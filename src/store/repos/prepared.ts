@@ -1,7 +1,9 @@
 // Queries of the hot path, written with Kysely as usual but compiled once per dialect: building and compiling
 // a query tree on every call cost about as much as running the statement (better-sqlite3 then reuses the
 // prepared statement by its text, see sqlite-store.ts). Each named parameter is compiled as a unique marker
-// value, so the compiled parameter list tells where each argument goes.
+// value, so the compiled parameter list tells where each argument goes. Where the store offers it (SQLite), the
+// compiled text runs synchronously on the transaction's connection (RepoContext.runSync), without Kysely's async
+// executor and its connection mutex: the store already holds the connection for the whole transaction.
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import type { Database, Dialect } from '../schema.js';
 import type { RepoContext } from './context.js';
@@ -27,10 +29,21 @@ export function preparedQuery<N extends string, O>(
     compiled.set(ctx.dialect, entry);
     return entry;
   };
-  return async (ctx, values) => {
+  return (ctx, values) => {
     const { query, slots } = compiled.get(ctx.dialect) ?? compile(ctx);
     const parameters = slots.map((s) => ('name' in s ? values[s.name] : s.constant));
-    const result = await ctx.db.executeQuery<O>({ ...query, parameters });
-    return result.rows;
+    return runCompiled(ctx, { ...query, parameters });
   };
+}
+
+/** A compiled query on the repos' connection: synchronously where the store allows it, else through Kysely. */
+export function runCompiled<O>(ctx: RepoContext, query: CompiledQuery<O>): Promise<O[]> {
+  if (ctx.runSync !== undefined) {
+    try {
+      return Promise.resolve(ctx.runSync(query.sql, query.parameters) as O[]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  return ctx.db.executeQuery<O>(query).then((r) => r.rows);
 }
