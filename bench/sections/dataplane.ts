@@ -171,9 +171,11 @@ export async function dataPlaneSection(): Promise<Section> {
         + `client CPU while reading: direct ${fmt(direct.clientCpuPercent)}%, HAProxy ${fmt(hap.clientCpuPercent)}%, localrds ${fmt(local.clientCpuPercent)}% of a core.`,
         `HAProxy and localrds are pinned to core ${SERVER_CORE}; MariaDB is a system service, not pinned, and shares both cores with them; the rows are stored in a table of its own database (\`${BENCH_DB}\`, dropped afterwards) and read from the buffer pool.`,
         `The paths take turns rep by rep (${REPS} reps), each rep on a fresh connection; ${Math.ceil(3000 / REPS)} SELECT 1 per rep per path.`,
-        'The localrds path (at the time of writing): the data plane runs in its own worker thread; each session reads the backend into one 128 KiB buffer of its own '
-        + '(no allocation per read, half the read calls of a 64 KiB stream) and writes it on at once, pausing the backend only while the client has not taken a write; '
-        + 'both threads share the one pinned core with the API, so bytes and signed calls still compete for it (the API row).',
+        'The localrds path (at the time of writing): the data plane runs in its own worker thread; each session reads both sockets into buffers of its own '
+        + '(128 KiB from the backend, 64 KiB from the client: no allocation and no Readable machinery per read) and writes each read on at once, pausing a reader only while '
+        + 'the other socket has not taken its write; a connection opening or closing sends the API thread no message (session counts are in shared memory). '
+        + 'Both threads share the one pinned core with the API: while bytes stream and the API thread is busy, the worker runs at nice 12 (src/dataplane/thread-governor.ts), '
+        + 'back at nice 0 once the API is quiet.',
         `API row: bench/loadgen.ts at ${API_CONNECTIONS} connections for ${API_MS / 1000} s, idle, then while a second db-client streams the 100 MB query back to back through the public endpoint, then idle again; both clients on core ${LOAD_CORE}.`,
       ],
     };

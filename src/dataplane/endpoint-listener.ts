@@ -133,6 +133,9 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
     });
     const session: ProxySession = {
       closed,
+      cutClient() {
+        client.destroy();
+      },
       async destroy() {
         client.destroy();
         await closed;
@@ -146,8 +149,15 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
     });
   };
 
-  const attempt = (): Promise<void> =>
-    new Promise<void>((resolve) => {
+  // A bind attempt has not settled yet (start() or a retry).
+  let binding = false;
+  const attempt = (): Promise<void> => {
+    binding = true;
+    return new Promise<void>((settle) => {
+      const resolve = (): void => {
+        binding = false;
+        settle();
+      };
       // Paused: a proxied client's handle moves to a socket that reads into its session's buffer
       // (user-buffer-socket.ts), which only works before anything was read.
       const candidate = net.createServer({ pauseOnConnect: true }, onConnection);
@@ -195,6 +205,7 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
       // exclusive: a cluster worker must own its socket rather than share the primary's.
       candidate.listen({ host: address, port, exclusive: true });
     });
+  };
 
   return {
     instanceId,
@@ -235,14 +246,17 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
       closing = true;
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = undefined;
-      // A bind in flight finishes first; onListening sees `closing` and closes what it bound.
-      await attemptInFlight;
+      // A bind in flight finishes first; onListening sees `closing` and closes what it bound. Without one the
+      // teardown below runs in the same turn as the call (a release's message to the worker), not a turn later.
+      if (binding) await attemptInFlight;
       const bound = server;
       server = undefined;
       // close() shuts the listening socket at once (new connects are refused); its callback waits for the
       // accepted sockets, which the session teardown below ends.
       const serverClosed = bound ? closeServer(bound, counters) : Promise.resolve();
-      await Promise.all([...sessions].map((session) => session.destroy()));
+      const doomed = [...sessions];
+      for (const session of doomed) session.cutClient();
+      await Promise.all(doomed.map((session) => session.destroy()));
       await serverClosed;
     },
   };

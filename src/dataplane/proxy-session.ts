@@ -7,6 +7,12 @@ import { adoptWithUserBuffer } from './user-buffer-socket.js';
 import type { BackendTarget, DataPlaneLogger, DataPlaneStats } from './types.js';
 
 export interface ProxySession {
+  /**
+   * Destroys the client's socket now (its FIN leaves at once; the backend's follows from the close). A
+   * teardown of many sessions cuts every client first, so that the last client hears of it after as many
+   * close() calls as there are sessions, not twice as many.
+   */
+  cutClient(): void;
   /** Destroys both sockets now; resolves once both have closed. */
   destroy(): Promise<void>;
   /** Resolves once both sockets have closed, however that happened. */
@@ -190,6 +196,10 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
 
   return {
     closed,
+    cutClient(): void {
+      if (graceTimer) clearTimeout(graceTimer);
+      client.destroy();
+    },
     async destroy(): Promise<void> {
       destroyBoth();
       await closed;

@@ -2,11 +2,12 @@
 // its face on the API thread. reconcile() loads the desired state here (the store belongs to this thread),
 // hands it over and resolves once the worker has made the listeners match, so the guarantees of data-plane.ts
 // hold unchanged: a release answers only after the listener is closed and its sessions are gone. stats()
-// reads shared memory; live() is the worker's latest snapshot, sent after every pass, bind report and
-// session change.
+// reads shared memory; live() is the worker's latest snapshot of the listeners (sent after every pass, bind
+// report and change of shape) with session counts read from shared memory (live-cells.ts).
 import { access, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { createLiveReader } from './live-cells.js';
 import { createSerialQueue } from './serial-queue.js';
 import { BUSY_API_NICE } from './thread-governor.js';
 import type { DataPlane, DataPlaneStats, DataPlaneThreadOptions, DesiredState, EndpointLiveState, ReconcileScope } from './types.js';
@@ -43,7 +44,7 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
   const queue = createSerialQueue();
   const pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
   let nextId = 1;
-  let snapshot: EndpointLiveState[] = [];
+  const snapshot = createLiveReader();
   let closed = false;
   let dead: Error | undefined;
 
@@ -62,7 +63,7 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
   const onMessage = (m: FromWorker): void => {
     switch (m.t) {
       case 'done': {
-        snapshot = m.live;
+        snapshot.take(m.live);
         const p = pending.get(m.id);
         pending.delete(m.id);
         if (m.error !== undefined) p?.reject(new Error(m.error));
@@ -70,10 +71,10 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
         break;
       }
       case 'live':
-        snapshot = m.live;
+        snapshot.take(m.live);
         break;
       case 'report': {
-        snapshot = m.live;
+        snapshot.take(m.live);
         // The callback belongs to another layer (usually a store write); whatever it does, the worker is told.
         Promise.resolve()
           .then(() => opts.reportBindError(m.connectionString, m.error))
@@ -124,9 +125,7 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
       if (!closed && worker) await request((id) => ({ t: 'reconcile', id, scope, state, closeOnly: true }));
     },
     live(instanceIds?: string[]): EndpointLiveState[] {
-      if (!instanceIds) return [...snapshot];
-      const wanted = new Set(instanceIds);
-      return snapshot.filter((l) => wanted.has(l.instanceId));
+      return snapshot.read(instanceIds);
     },
     stats(): DataPlaneStats {
       const { listeners, sessions, backendSockets, bytesFromClients, bytesToClients } = counters;

@@ -3,6 +3,7 @@
 // The API thread loads the desired state from the store and sends it here; bind reports and log lines go back.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDataPlane } from './data-plane.js';
+import { createLiveWriter } from './live-cells.js';
 import { createThreadGovernor } from './thread-governor.js';
 import type { DesiredState, ReconcileScope } from './types.js';
 import { sharedCounters, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
@@ -18,6 +19,8 @@ const states: DesiredState[] = [];
 const waiting = new Map<number, () => void>();
 let nextReport = 1;
 let liveQueued = false;
+const liveWriter = createLiveWriter();
+const snapshot = () => liveWriter.snapshot(plane.live());
 
 const log = (level: 'info' | 'warn' | 'error') => (o: object, msg?: string): void => send({ t: 'log', level, o, msg });
 
@@ -46,15 +49,17 @@ const plane = createDataPlane({
     new Promise<void>((resolve) => {
       const id = nextReport++;
       waiting.set(id, resolve);
-      send({ t: 'report', id, connectionString, error, live: plane.live() });
+      send({ t: 'report', id, connectionString, error, live: snapshot() });
     }),
-  // Sessions come and go often: one snapshot per event-loop turn at most.
+  // Sessions come and go often: counts are written once per event-loop turn at most, and a message goes only
+  // when the shape changed (live-cells.ts).
   onLiveChange: () => {
     if (liveQueued) return;
     liveQueued = true;
     setImmediate(() => {
       liveQueued = false;
-      send({ t: 'live', live: plane.live() });
+      const changed = liveWriter.publish(plane.live());
+      if (changed) send({ t: 'live', live: changed });
     });
   },
 });
@@ -77,8 +82,8 @@ port.on('message', (m: ToWorker) => {
     work = plane.close();
   }
   work.then(
-    () => send({ t: 'done', id: m.id, live: plane.live() }),
-    (e: unknown) => send({ t: 'done', id: m.id, live: plane.live(), error: e instanceof Error ? e.message : String(e) }),
+    () => send({ t: 'done', id: m.id, live: snapshot() }),
+    (e: unknown) => send({ t: 'done', id: m.id, live: snapshot(), error: e instanceof Error ? e.message : String(e) }),
   ).finally(() => {
     if (m.t === 'close') {
       governor.close();

@@ -1,7 +1,8 @@
 // Messages between the API thread and the data plane's worker thread (threaded-data-plane.ts, worker-main.ts).
 // Everything is plain data (structured clone); the counters of stats() live in shared memory instead, so that
 // the API thread reads them current and without a round trip.
-import type { DataPlaneStats, DesiredState, EndpointLiveState, ReconcileScope } from './types.js';
+import type { LiveSnapshot } from './live-cells.js';
+import type { DataPlaneStats, DesiredState, ReconcileScope } from './types.js';
 
 export type ToWorker =
   | { t: 'reconcile'; id: number; scope: ReconcileScope; state: DesiredState; closeOnly?: boolean }
@@ -9,10 +10,11 @@ export type ToWorker =
   | { t: 'reported'; id: number };
 
 export type FromWorker =
-  | { t: 'done'; id: number; live: EndpointLiveState[]; error?: string }
-  | { t: 'live'; live: EndpointLiveState[] }
+  | { t: 'done'; id: number; live: LiveSnapshot; error?: string }
+  /** Sent when the shape of live() changed; session counts move in shared memory (live-cells.ts). */
+  | { t: 'live'; live: LiveSnapshot }
   /** A bind state for the store; the worker waits for 'reported' with the same id. `live` already shows it. */
-  | { t: 'report'; id: number; connectionString: string; error: string; live: EndpointLiveState[] }
+  | { t: 'report'; id: number; connectionString: string; error: string; live: LiveSnapshot }
   | { t: 'log'; level: 'info' | 'warn' | 'error'; o: object; msg?: string };
 
 /** What the worker is started with (workerData). */
