@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 interface Entry {
   /** dev:ino:size:mtimeMs:ctimeMs of the resolved file. */
@@ -39,7 +39,15 @@ function load(file: string): CacheFile {
 
 function save(file: string, data: CacheFile): void {
   try {
-    mkdirSync(join(file, '..'), { recursive: true, mode: 0o700 });
+    // Two levels by hand, not { recursive: true }: that loops forever on some paths (under /proc, for one).
+    const dir = dirname(file);
+    for (const d of [dirname(dir), dir]) {
+      try {
+        mkdirSync(d, { mode: 0o700 });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
     // Written whole under another name and renamed: a concurrent start never reads half a file.
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(data), { mode: 0o600 });
