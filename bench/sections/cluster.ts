@@ -23,8 +23,12 @@ const CONNECTIONS = [16, 64];
 const REPS = 3;
 const WARMUP_MS = 700;
 const DURATION_MS = 3000;
-/** Cross-node release: the owner is told through LISTEN/NOTIFY; the periodic reconcile (RECONCILE_MS) would be far slower. */
-const CROSS_P99_TARGET_MS = 50;
+/**
+ * Cross-node release may cost this much more than the same release on the owner, at p99: the owner is told
+ * through LISTEN/NOTIFY and answers back the same way, a few round trips to PostgreSQL; were the change carried
+ * by the periodic reconcile instead (RECONCILE_MS), the figure would be seconds.
+ */
+const CROSS_EXTRA_P99_MS = 50;
 const SPREAD_RATIO_TARGET = 0.9;
 
 interface Sample { refusedMs: number; closedMs: number; answerMs: number }
@@ -43,8 +47,14 @@ async function releaseCycle(owner: LocalrdsProcess, via: LocalrdsProcess, id: st
   const e = (ni.DBInstanceNetInfos.DBInstanceNetInfo as Array<{ IPType: string; IPAddress: string; Port: string }>).find((x) => x.IPType === 'Public');
   if (!e) throw new Error('no public endpoint after Allocate');
   const sessions = await openSessions(e.IPAddress, Number(e.Port), SESSIONS);
-  return measureRelease(e.IPAddress, Number(e.Port), sessions,
+  // measureRelease gives up on sessions after 5 s and destroys them itself; count the ones the server closed first
+  // (a close event comes from libuv, after this function resumes), so that a release that left sessions open
+  // shows as missing instead of as the time of the last one that did close.
+  let closedByServer = 0;
+  for (const s of sessions) s.once('close', () => { closedByServer++; });
+  const sample = await measureRelease(e.IPAddress, Number(e.Port), sessions,
     () => call(via, 'ReleaseInstancePublicConnection', { DBInstanceId: id, CurrentConnectionString: String(a.ConnectionString) }));
+  return closedByServer === SESSIONS ? sample : { ...sample, closedMs: NaN };
 }
 
 function releaseRows(cross: Sample[], local: Sample[]): Row[] {
@@ -54,14 +64,15 @@ function releaseRows(cross: Sample[], local: Sample[]): Row[] {
     ['answerMs', 'Cross-node release: request -> API answer', false],
   ];
   return figures.map(([key, label, targeted]) => {
-    const c = summarize(cross.map((s) => s[key]));
-    const l = summarize(local.map((s) => s[key]));
+    const c = summarize(cross.map((s) => s[key]).filter(Number.isFinite));
+    const l = summarize(local.map((s) => s[key]).filter(Number.isFinite));
     const missing = cross.filter((s) => !Number.isFinite(s[key])).length;
     return {
       figure: `${label}, p50 / p99 (ms)`, value: `${fmt(c.p50)} / ${fmt(c.p99)}`, baseline: `single-node (on the owner) ${fmt(l.p50)} / ${fmt(l.p99)}`,
-      ratio: `${fmt(c.p99 / l.p99, 3)}x single-node p99`, target: targeted ? `p99 < ${CROSS_P99_TARGET_MS} ms` : '-',
-      verdict: targeted ? verdict(missing === 0 && c.p99 < CROSS_P99_TARGET_MS) : 'n/a',
-      note: `max ${fmt(c.max)} ms (single-node max ${fmt(l.max)} ms)${missing ? `; ${missing} of ${CYCLES} never observed within 5 s` : ''}`,
+      ratio: `${fmt(c.p99 / l.p99, 3)}x single-node p99`, target: targeted ? `p99 < single-node p99 + ${CROSS_EXTRA_P99_MS} ms` : '-',
+      verdict: targeted ? verdict(missing === 0 && c.p99 < l.p99 + CROSS_EXTRA_P99_MS) : 'n/a',
+      note: `max ${fmt(c.max)} ms (single-node max ${fmt(l.max)} ms)${missing ? `; ${missing} of ${CYCLES} never observed within 5 s` : ''}`
+        + (key === 'refusedMs' ? `; the single-node path is section 4's figure on PostgreSQL instead of SQLite` : ''),
     };
   });
 }
