@@ -21,6 +21,10 @@ export interface ServiceConfig {
   serverEngines: readonly Engine[];
   /** How long DBInstanceClassChanging lasts after ModifyDBInstanceSpec (0: settled as soon as the call returns). */
   specChangeMs: number;
+  /** This node's id (--node-id), the owner it places instances on when it is alone. */
+  nodeId: string;
+  /** Several nodes may share the store (PostgreSQL): placement looks at the nodes table, pools are the owner's. */
+  clustered: boolean;
 }
 
 export const DEFAULT_PUBLIC_POOL = '127.64.0.0/16';
@@ -38,6 +42,8 @@ export function defaultServiceConfig(over: Partial<ServiceConfig> = {}): Service
     maxInstances: 0,
     serverEngines: [],
     specChangeMs: 0,
+    nodeId: 'local',
+    clustered: false,
     ...over,
   };
 }

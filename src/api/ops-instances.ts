@@ -50,7 +50,8 @@ export const createDBInstance = defineOp({
   }),
   errors: ['InvalidEngine.Malformed', 'InvalidEngineVersion.Malformed', 'InvalidDBInstanceClass.Malformed', 'InvalidPort.Malformed',
     'InvalidSecurityIPList.Format', 'InvalidSecurityIPList.Duplicate', 'InvalidConnectionString.Duplicate', 'OperationDenied.ZoneResource', 'OperationDenied.EndpointUnavailable',
-    'InsufficientResourceCapacity', 'IdempotentParameterMismatch', 'NumberExceed.Tags', 'InvalidTagKey.Malformed', 'Duplicate.TagKey'],
+    'InsufficientResourceCapacity', 'IdempotentParameterMismatch', 'NumberExceed.Tags', 'InvalidTagKey.Malformed', 'Duplicate.TagKey',
+    'InvalidZone.NotSupported'],
 });
 
 const instanceSummary = {

@@ -9,7 +9,7 @@ export const ENGINES = ['MySQL', 'PostgreSQL', 'MariaDB', 'SQLServer'] as const;
 export type Engine = (typeof ENGINES)[number];
 
 /** The states of the official instance state table that localrds uses. */
-export type InstanceStatus = 'Creating' | 'Running' | 'DBInstanceNetTypeChanging' | 'DBInstanceClassChanging' | 'Deleting';
+export type InstanceStatus = 'Creating' | 'Running' | 'DBInstanceNetTypeChanging' | 'DBInstanceClassChanging' | 'Deleting' | 'Unavailable';
 
 export interface InstanceRecord {
   accountId: AccountId;

@@ -45,6 +45,12 @@ export interface EnginesOptions extends ModeOptions {
   onStarted?(instanceId: string): Promise<void>;
   /** Initialise the templates at start-up, before the first CreateDBInstance needs them (default true). */
   prewarm?: boolean;
+  /**
+   * Several nodes (issue 13): true when an instance `load` left out still exists and another node serves it
+   * (moved there by failover). Such an instance is only forgotten here: its accounts and databases on a shared
+   * server belong to the new owner now, and must not be dropped.
+   */
+  servedElsewhere?(instanceId: string): Promise<boolean>;
 }
 
 interface Slot {
@@ -281,6 +287,11 @@ export async function createInstanceEngines(opts: EnginesOptions): Promise<Insta
 
   async function removeInstance(instanceId: string): Promise<void> {
     const slot = slots.get(instanceId);
+    if (opts.servedElsewhere && (await opts.servedElsewhere(instanceId))) {
+      await stopInstanceServer(instanceId, slot);
+      slots.delete(instanceId);
+      return;
+    }
     const r = slot ? byEngine.get(slot.engine) : undefined;
     if (slot && r?.mode.kind === 'shared' && r.driver && (await sharedLedgerFor(slot.engine)).holds(instanceId)) {
       // Its accounts and databases leave the shared server with it.

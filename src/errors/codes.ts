@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   'InvalidPort.Format': { status: 400, message: 'Specified Port is not valid.', hint: 'Use a port in 1000-5999 (MySQL internal endpoints: 1000-65534).' },
   // CreateDBInstance's documented capacity refusal, answered past --max-instances (see docs/fidelity.md).
   InsufficientResourceCapacity: { status: 404, message: 'The target availability zone does not have sufficient resources.', hint: 'localrds runs at most --max-instances instance servers: delete an instance or raise --max-instances.' },
+  // CreateDBInstance with a ZoneId that no live node serves, when the nodes declare zones (--zone; docs/fidelity.md).
+  'InvalidZone.NotSupported': { status: 400, message: 'The Specified Zone not supported.', hint: 'No live localrds node serves this ZoneId: start one with --zone, or pick a zone that `localrds nodes` lists.' },
   'Invalid.NextToken': { status: 400, message: 'The parameter NextToken is invalid.', hint: 'Pass back the NextToken of the previous page unchanged.' },
   'InsName.NotFound': { status: 400, message: 'The specified InsName (instance) is not found.', hint: 'Pass the instance ID as InsName.' },
   // --- RDS: changes ---

@@ -1,12 +1,30 @@
 // What the data plane should serve, read from the store: endpoints, whitelist groups and engines, plus where each
-// instance's own server listens (the instance engine's targets).
+// instance's own server listens (the instance engine's targets). With several nodes (issue 13) only the instances
+// this node owns, and nothing at all while the node is fenced (its lease may lapse: another node may take over).
 import type { BackendTarget, DesiredState, ReconcileScope } from '../dataplane/types.js';
 import type { AccountId, EndpointRecord, InstanceId } from '../domain/types.js';
 import type { Repos, StateStore } from '../store/types.js';
 
-/** `targets` (optional): where each instance's own server is, from the instance engine. */
-export function desiredStateLoader(store: StateStore, targets?: (instanceId: string) => BackendTarget | undefined): (scope: ReconcileScope) => Promise<DesiredState> {
-  return (scope) => store.read((r) => loadDesiredState(r, scope, targets));
+/** Which of these instances this node serves (issue 13); absent: all of them. */
+export type OwnedFilter = (r: Repos, instanceIds: string[]) => Promise<Set<string>>;
+
+export interface DesiredStateScope {
+  /** Where each instance's own server is, from the instance engine. */
+  targets?: (instanceId: string) => BackendTarget | undefined;
+  owned?: OwnedFilter;
+  /** True while the node must serve nothing: the store is not even read. */
+  fenced?: () => boolean;
+}
+
+const NOTHING: DesiredState = { endpoints: [], groups: [], engines: {}, targets: {} };
+
+export function desiredStateLoader(store: StateStore, targets?: (instanceId: string) => BackendTarget | undefined, node: Omit<DesiredStateScope, 'targets'> = {}): (scope: ReconcileScope) => Promise<DesiredState> {
+  return async (scope) => {
+    if (node.fenced?.()) return NOTHING;
+    const state = await store.read((r) => loadDesiredState(r, scope, targets, node.owned));
+    // Fenced while the read ran: what it found must not open anything.
+    return node.fenced?.() ? NOTHING : state;
+  };
 }
 
 /** The desired state as the given repos see it (a read, or a write transaction before its commit). */
@@ -14,10 +32,15 @@ export async function loadDesiredState(
   r: Repos,
   scope: ReconcileScope,
   targets?: (instanceId: string) => BackendTarget | undefined,
+  owned?: OwnedFilter,
 ): Promise<DesiredState> {
-  const endpoints: EndpointRecord[] = scope.instanceId
+  let endpoints: EndpointRecord[] = scope.instanceId
     ? await r.endpoints.listByInstanceIds([scope.instanceId])
     : await r.endpoints.listAll();
+  if (owned && endpoints.length > 0) {
+    const mine = await owned(r, [...new Set(endpoints.map((e) => e.instanceId))]);
+    endpoints = endpoints.filter((e) => mine.has(e.instanceId));
+  }
   const owners = new Map<string, AccountId>();
   for (const e of endpoints) owners.set(e.instanceId, e.accountId);
   const ids = [...owners.keys()];

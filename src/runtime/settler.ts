@@ -17,6 +17,8 @@ export interface SettlerOptions {
   logger: Logger;
   /** True when the data plane serves exactly these endpoints of the instance, all listening. */
   isLive(instanceId: string, endpoints: EndpointRecord[]): boolean;
+  /** Several nodes (issue 13): which of these instances this node serves, and so settles. Absent: all. */
+  owned?(instanceIds: string[]): Promise<Set<string>>;
 }
 
 export function createSettler(opts: SettlerOptions): Settler {
@@ -55,7 +57,8 @@ export function createSettler(opts: SettlerOptions): Settler {
     settle,
     async resume() {
       const list = await opts.store.read((r) => r.instances.listTransitional());
-      for (const i of list) await settle(i.id);
+      const mine = opts.owned ? await opts.owned(list.map((i) => i.id)) : undefined;
+      for (const i of list) if (!mine || mine.has(i.id)) await settle(i.id);
     },
     close() {
       closed = true;

@@ -16,6 +16,7 @@ import { clientTokenRepo } from './repos/client-tokens.js';
 import { dbAccountRepo } from './repos/db-accounts.js';
 import { databaseRepo } from './repos/databases.js';
 import { privilegeRepo } from './repos/privileges.js';
+import { nodeRepo } from './repos/nodes.js';
 
 /**
  * readOnly: the repos serve read(); row locks are skipped there since nothing will be written.
@@ -40,5 +41,6 @@ export function makeRepos(
     dbAccounts: dbAccountRepo(ctx),
     databases: databaseRepo(ctx),
     privileges: privilegeRepo(ctx),
+    nodes: nodeRepo(ctx),
   };
 }

@@ -7,6 +7,7 @@ import * as m002 from './migrations/002-db-accounts.js';
 import * as m003 from './migrations/003-tags-and-client-tokens.js';
 import * as m004 from './migrations/004-address-skips.js';
 import * as m005 from './migrations/005-paging-index.js';
+import * as m006 from './migrations/006-nodes.js';
 
 export interface Migration {
   id: string;
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '003_tags_and_client_tokens', up: m003.up },
   { id: '004_address_skips', up: m004.up },
   { id: '005_paging_index', up: m005.up },
+  { id: '006_nodes', up: m006.up },
 ];
 
 /** Brings the schema up to date. `trx` must be inside a transaction that excludes other migrators. */

@@ -79,7 +79,7 @@ export interface PostgresStoreOptions {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Splits our own `schema` parameter off the URL, since pg would pass unknown parameters on to the server. */
-function splitUrl(url: string, schemaOpt: string | undefined): { connectionString: string; schema?: string } {
+export function splitUrl(url: string, schemaOpt: string | undefined): { connectionString: string; schema?: string } {
   const u = new URL(url);
   const fromUrl = u.searchParams.get('schema') ?? undefined;
   u.searchParams.delete('schema');

@@ -49,6 +49,33 @@ export interface InstancesTable {
   created_at: string;
   /** 0 or 1 on both dialects, so the mapping code is shared. */
   deletion_protection: number;
+  /** The node that serves the instance (migration 006); NULL until a node claims it. */
+  node_id: Generated<string | null>;
+  generation: Generated<Int8>;
+  applied_generation: Generated<Int8>;
+}
+
+/** One localrds node sharing the store (migration 006). Times are the database's clock, in ms. */
+export interface NodesTable {
+  node_id: string;
+  api_url: string;
+  /** '' = the node serves any zone. */
+  zone_id: string;
+  public_pool: string;
+  private_pool: string;
+  /** Comma list of the engines this node serves from a shared --backend server. */
+  shared_engines: string;
+  /** Comma list of the engines this node runs a server per instance for. */
+  server_engines: string;
+  /** live | expired | stopped */
+  state: string;
+  lease_until_ms: Int8;
+  heartbeat_ms: Int8;
+  started_ms: Int8;
+  instances: number;
+  endpoints: number;
+  sessions: number;
+  epoch: Int8;
 }
 
 export interface EndpointsTable {
@@ -180,5 +207,6 @@ export interface Database {
   db_databases: DbDatabasesTable;
   db_privileges: DbPrivilegesTable;
   instance_page_counts: InstancePageCountsTable;
+  nodes: NodesTable;
   schema_migrations: SchemaMigrationsTable;
 }

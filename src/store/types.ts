@@ -193,6 +193,79 @@ export interface PrivilegeRepo {
   listByInstanceIds(ids: string[]): Promise<PrivilegeRecord[]>;
 }
 
+export type NodeState = 'live' | 'expired' | 'stopped';
+
+/** A localrds node sharing the store (migration 006). Times are in the database's clock (ms since the epoch). */
+export interface NodeRecord {
+  nodeId: string;
+  apiUrl: string;
+  /** '' = any zone. */
+  zoneId: string;
+  publicPool: string;
+  privatePool: string;
+  /** Engines served from a shared --backend on this node, and engines with a server per instance. */
+  sharedEngines: string[];
+  serverEngines: string[];
+  state: NodeState;
+  leaseUntilMs: number;
+  heartbeatMs: number;
+  startedMs: number;
+  instances: number;
+  endpoints: number;
+  sessions: number;
+  epoch: number;
+}
+
+export type NodeRegistration = Pick<NodeRecord, 'nodeId' | 'apiUrl' | 'zoneId' | 'publicPool' | 'privatePool' | 'sharedEngines' | 'serverEngines'>;
+export type NodeLoad = Pick<NodeRecord, 'instances' | 'endpoints' | 'sessions'>;
+
+/** An instance's owner and change counter (migration 006). */
+export interface InstanceOwnership {
+  instanceId: InstanceId;
+  accountId: AccountId;
+  engine: Engine;
+  status: InstanceStatus;
+  nodeId: string | null;
+  generation: number;
+  appliedGeneration: number;
+}
+
+/**
+ * Nodes, their leases and which node owns each instance. Lease times are taken from the database's clock
+ * (PostgreSQL clock_timestamp(), SQLite's own), so the nodes' clocks need not agree.
+ */
+export interface NodeRepo {
+  /** The database's clock, in ms. */
+  dbNow(): Promise<number>;
+  /** Inserts or revives the node: state live, lease dbNow + leaseMs, epoch + 1. Returns the new epoch. */
+  register(n: NodeRegistration, leaseMs: number): Promise<number>;
+  /**
+   * Renews a live node's lease (dbNow + leaseMs) and records its load. Returns the row after the renewal, or
+   * undefined when the node is not live (another node marked it expired, or it was stopped): it must rejoin.
+   */
+  renew(nodeId: string, leaseMs: number, load: NodeLoad): Promise<NodeRecord | undefined>;
+  get(nodeId: string): Promise<NodeRecord | undefined>;
+  list(): Promise<NodeRecord[]>;
+  setState(nodeId: string, state: NodeState): Promise<void>;
+  /** Live nodes whose lease has passed by the database's clock. */
+  listLapsed(): Promise<NodeRecord[]>;
+  /** Instances not yet owned by any node become this node's. Returns how many. */
+  claimUnowned(nodeId: string): Promise<number>;
+  setOwner(instanceId: InstanceId, nodeId: string): Promise<void>;
+  /** Owner and generations of the given instances (missing ones are left out). */
+  ownership(ids: readonly string[]): Promise<InstanceOwnership[]>;
+  /** Every instance the node owns. */
+  ownedBy(nodeId: string): Promise<InstanceOwnership[]>;
+  /** Instances per owner node (unowned ones under ''). */
+  countByNode(): Promise<Map<string, number>>;
+  /** Bumps each instance's generation; returns the new generation and the owner of each. */
+  bump(ids: readonly string[]): Promise<InstanceOwnership[]>;
+  /** Records that the owner applied the instance up to this generation (never moves back). */
+  setApplied(instanceId: string, generation: number): Promise<void>;
+  /** pg_notify in this transaction (delivered at commit, dropped on rollback); nothing on SQLite. */
+  notify(channel: string, payload: string): Promise<void>;
+}
+
 export interface Repos {
   accounts: AccountRepo;
   nonces: NonceRepo;
@@ -206,6 +279,7 @@ export interface Repos {
   dbAccounts: DbAccountRepo;
   databases: DatabaseRepo;
   privileges: PrivilegeRepo;
+  nodes: NodeRepo;
 }
 
 export interface TxOptions {

@@ -32,7 +32,7 @@ function toInstance(r: Selectable<InstancesTable>): InstanceRecord {
   };
 }
 
-function fromInstance(i: InstanceRecord): Omit<InstancesTable, 'seq'> {
+function fromInstance(i: InstanceRecord): Omit<InstancesTable, 'seq' | 'node_id' | 'generation' | 'applied_generation'> {
   return {
     account_id: i.accountId, id: i.id, region_id: i.regionId, zone_id: i.zoneId, engine: i.engine,
     engine_version: i.engineVersion, instance_class: i.instanceClass, storage_gb: i.storageGb,
@@ -157,7 +157,7 @@ export function instanceRepo(ctx: RepoContext): InstanceRepo {
         .where('account_id', '=', accountId).where('id', '=', id).execute();
     },
     async update(accountId, id, p) {
-      const set: Partial<Omit<InstancesTable, 'seq'>> = {
+      const set: Partial<Omit<InstancesTable, 'seq' | 'node_id' | 'generation' | 'applied_generation'>> = {
         ...(p.description !== undefined ? { description: p.description } : {}),
         ...(p.instanceClass !== undefined ? { instance_class: p.instanceClass } : {}),
         ...(p.storageGb !== undefined ? { storage_gb: p.storageGb } : {}),

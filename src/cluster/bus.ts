@@ -1,0 +1,92 @@
+// ChangeBus: how nodes sharing one PostgreSQL tell each other about changes (issue 13). A write committed on one
+// node for an instance another node owns sends `localrds_change` inside its transaction (pg_notify, delivered at
+// commit, dropped on rollback); the owner applies it and answers `localrds_applied`. One LISTEN connection per
+// node, reconnected after a second when it drops; while it is down `live()` is false and the node falls back to
+// polling generations (runtime in cluster/node-runtime.ts). Channels are database-wide, so every message carries
+// the schema and messages of other schemas (other clusters on the same database) are ignored.
+import pg from 'pg';
+
+export const CHANGE_CHANNEL = 'localrds_change';
+export const APPLIED_CHANNEL = 'localrds_applied';
+const RETRY_MS = 1000;
+
+/** A change the owner must apply: the instance reached this generation. */
+export interface ChangeMessage { schema: string; instanceId: string; generation: number; owner: string; restart?: boolean }
+/** The owner applied the instance up to this generation (listeners, sessions and server match the store). */
+export interface AppliedMessage { schema: string; instanceId: string; generation: number; node: string }
+
+export interface ChangeBus {
+  live(): boolean;
+  onChange(fn: (m: ChangeMessage) => void): void;
+  onApplied(fn: (m: AppliedMessage) => void): void;
+  /** Called each time the LISTEN connection (re)starts: whatever was said meanwhile is unknown. */
+  onReconnect(fn: () => void): void;
+  close(): Promise<void>;
+}
+
+function parse<T extends { schema: string }>(payload: string | undefined, schema: string): T | undefined {
+  try {
+    const m = JSON.parse(payload ?? '') as T;
+    return typeof m === 'object' && m !== null && m.schema === schema ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function startChangeBus(opts: { connectionString: string; schema: string }): ChangeBus {
+  const changes: Array<(m: ChangeMessage) => void> = [];
+  const applied: Array<(m: AppliedMessage) => void> = [];
+  const reconnects: Array<() => void> = [];
+  let live = false;
+  let closed = false;
+  let client: pg.Client | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const down = (c: pg.Client): void => {
+    if (client !== c) return;
+    live = false;
+    client = undefined;
+    c.end().catch(() => undefined);
+    if (!closed) {
+      timer = setTimeout(connect, RETRY_MS);
+      timer.unref();
+    }
+  };
+  const connect = (): void => {
+    const c = new pg.Client({ connectionString: opts.connectionString, connectionTimeoutMillis: 5000 });
+    client = c;
+    c.on('error', () => down(c));
+    c.on('end', () => down(c));
+    c.on('notification', (n) => {
+      if (n.channel === CHANGE_CHANNEL) {
+        const m = parse<ChangeMessage>(n.payload, opts.schema);
+        if (m) for (const f of changes) f(m);
+      } else if (n.channel === APPLIED_CHANNEL) {
+        const m = parse<AppliedMessage>(n.payload, opts.schema);
+        if (m) for (const f of applied) f(m);
+      }
+    });
+    c.connect()
+      .then(() => c.query(`listen ${CHANGE_CHANNEL}; listen ${APPLIED_CHANNEL}`))
+      .then(() => {
+        if (client !== c) return;
+        live = true;
+        for (const f of reconnects) f();
+      })
+      .catch(() => down(c));
+  };
+  connect();
+  return {
+    live: () => live,
+    onChange: (fn) => { changes.push(fn); },
+    onApplied: (fn) => { applied.push(fn); },
+    onReconnect: (fn) => { reconnects.push(fn); },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = undefined;
+      live = false;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}
