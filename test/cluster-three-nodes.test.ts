@@ -33,6 +33,8 @@ const MYSQL_CREATE = {
 
 type NetEntry = { connectionString: string; IPAddress: string; IPType: string; port: string };
 
+const sameList = (a: string[] | string, b: string[]) => Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+
 /** Which node's pools an address comes from (0-based), or -1. */
 function poolOf(address: string): number {
   const second = Number(address.split('.')[1]);
@@ -67,6 +69,7 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
   let onNode2 = '';
   let onNode3 = '';
   const sessions: Session[] = [];
+  let mine: NodeRow | undefined;
 
   before(async () => {
     relay = await startRelay({ host: '127.0.0.1', port: 5432 });
@@ -127,7 +130,8 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
       const session = await openSession(pub.IPAddress, Number(pub.port));
       sessions.push(session);
       assert.deepEqual(await session.query('SELECT 1 AS one'), [{ one: 1 }]);
-      for (const n of nodes) assert.deepEqual(await resolveAt(n.dnsPort, cs), [pub.IPAddress], `DNS on ${n.spec.nodeId} for ${cs}`);
+      // DNS on every node answers for every connection string: from the store, or within one reconcile.
+      for (const n of nodes) await pollUntil(`DNS on ${n.spec.nodeId} for ${cs}`, () => resolveAt(n.dnsPort, cs), (a) => sameList(a, [pub.IPAddress]), RECONCILE_MS);
 
       await api(n1()).release(id, cs);
       // No poll for the door either: new connects are refused when the answer arrives.
@@ -136,7 +140,7 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
       await pollUntil(`${id}: session closed`, async () => session.closed(), (c) => c, 2000, 5);
       await assert.rejects(session.query('SELECT 1'));
       assert.deepEqual((await api(n3()).net(id)).map((e) => e.IPType), ['Private']);
-      for (const n of nodes) assert.equal(await resolveAt(n.dnsPort, cs), 'ENOTFOUND', `DNS on ${n.spec.nodeId} after Release`);
+      for (const n of nodes) await pollUntil(`DNS on ${n.spec.nodeId} after Release`, () => resolveAt(n.dnsPort, cs), (a) => a === 'ENOTFOUND', RECONCILE_MS);
     }
   });
 
@@ -172,7 +176,9 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
       for (const e of moved.value) {
         await pollUntil(`${e.connectionString} accepting at ${e.IPAddress}`, () => connectOutcome(e.IPAddress, Number(e.port)), (o) => o === 'connected',
           Math.max(0, LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS - (Date.now() - killedAt)), 25);
-        for (const n of [n1(), n3()]) assert.deepEqual(await resolveAt(n.dnsPort, e.connectionString), [e.IPAddress], `DNS on ${n.spec.nodeId}`);
+        for (const n of [n1(), n3()]) {
+          await pollUntil(`DNS on ${n.spec.nodeId} for ${e.connectionString}`, () => resolveAt(n.dnsPort, e.connectionString), (a) => sameList(a, [e.IPAddress]), RECONCILE_MS);
+        }
         const s = await openSession(e.IPAddress, Number(e.port));
         sessions.push(s);
         assert.deepEqual(await s.query('SELECT 1 AS one'), [{ one: 1 }]);
@@ -182,7 +188,7 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
       assert.ok(movedMs < LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS, `moved in ${movedMs} ms`);
       assert.equal(moved.value.find((e) => e.IPType === 'Public')?.connectionString, cs);
       // A session through the dead node's process died with it (what failover costs a client).
-      assert.equal(held.closed(), true);
+      await pollUntil('the session through node 2 closed', async () => held.closed(), (c) => c, 2000, 5);
       // `localrds nodes` no longer lists node 2 as live, and a live node owns the moved endpoints.
       const rows = await nodesJson(db);
       const dead = rows.find((r) => r.NodeId === 'node2') as NodeRow;
@@ -197,7 +203,7 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
   });
 
   test('node 3 cut off from PostgreSQL closes its listeners before its lease could expire', async () => {
-    const mine = (await nodesJson(db)).find((r) => r.NodeId === 'node3') as NodeRow;
+    mine = (await nodesJson(db)).find((r) => r.NodeId === 'node3') as NodeRow;
     assert.ok(mine && mine.EndpointList.length >= 1, 'node 3 serves at least the internal endpoint of its instance');
     for (const e of mine.EndpointList) assert.equal(await connectOutcome(e.Address, Number(e.Port)), 'connected', `${e.ConnectionString} before the cut`);
     const cutAt = Date.now();
@@ -213,5 +219,23 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
     // Node 3 keeps running (fenced, not dead): it does not serve the data plane, and the other nodes still answer.
     assert.equal(n3().alive(), true);
     assert.ok((await api(n1()).list()) >= 2);
+  });
+
+  test('once node 3\'s lease has passed, node 1 serves its shared-server endpoints under the same names', async () => {
+    assert.ok(mine, 'the fencing step ran');
+    const names = new Map(mine.EndpointList.map((e) => [e.ConnectionString, e]));
+    const moved = await pollUntil('node 3 endpoints on node 1', () => nodesJson(db), (rows) => {
+      const one = rows.find((r) => r.NodeId === 'node1');
+      return [...names.keys()].every((cs) => one?.EndpointList.some((e) => e.ConnectionString === cs && poolOf(e.Address) === 0));
+    }, LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS, 100);
+    const one = moved.value.find((r) => r.NodeId === 'node1') as NodeRow;
+    for (const [cs, old] of names) {
+      const now = one.EndpointList.find((e) => e.ConnectionString === cs) as NodeRow['EndpointList'][number];
+      assert.equal(String(now.Port), String(old.Port), `${cs} keeps its port`);
+      await pollUntil(`${cs} accepting on node 1`, () => connectOutcome(now.Address, Number(now.Port)), (o) => o === 'connected', RECONCILE_MS + MOVE_ALLOWANCE_MS, 25);
+      await pollUntil(`DNS on node 1 for ${cs}`, () => resolveAt(n1().dnsPort, cs), (a) => sameList(a, [now.Address]), RECONCILE_MS);
+      // The fenced node never serves it again meanwhile: its old address still refuses.
+      assert.equal(await connectOutcome(old.Address, Number(old.Port)), 'ECONNREFUSED', `${cs}: the fenced node's old address`);
+    }
   });
 });
