@@ -203,15 +203,16 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
   });
 
   test('node 3 cut off from PostgreSQL closes its listeners before its lease could expire', async () => {
-    mine = (await nodesJson(db)).find((r) => r.NodeId === 'node3') as NodeRow;
-    assert.ok(mine && mine.EndpointList.length >= 1, 'node 3 serves at least the internal endpoint of its instance');
-    for (const e of mine.EndpointList) assert.equal(await connectOutcome(e.Address, Number(e.Port)), 'connected', `${e.ConnectionString} before the cut`);
+    const row = (await nodesJson(db)).find((r) => r.NodeId === 'node3');
+    mine = row;
+    assert.ok(row && row.EndpointList.length >= 1, 'node 3 serves at least the internal endpoint of its instance');
+    for (const e of row.EndpointList) assert.equal(await connectOutcome(e.Address, Number(e.Port)), 'connected', `${e.ConnectionString} before the cut`);
     const cutAt = Date.now();
     await relay.cut();
     // The lease counts from the last renewal's send time, which came before the cut: refused before LEASE_MS
     // after the cut is refused before the lease could expire, with margin.
     const refused = await pollUntil('node 3 listeners refusing', async () => {
-      const outcomes = await Promise.all(mine.EndpointList.map((e) => connectOutcome(e.Address, Number(e.Port), 500)));
+      const outcomes = await Promise.all(row.EndpointList.map((e) => connectOutcome(e.Address, Number(e.Port), 500)));
       return outcomes;
     }, (os) => os.every((o) => o === 'ECONNREFUSED'), LEASE_MS * 2, 20);
     const ms = Date.now() - cutAt;
