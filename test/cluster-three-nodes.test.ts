@@ -79,7 +79,9 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
     });
     // Node 1 first: it creates the schema and runs the migrations; then the other two side by side.
     nodes.push(await startNode(spec(0)));
-    nodes.push(...await Promise.all([startNode(spec(1)), startNode(spec(2))]));
+    const rest = await Promise.allSettled([startNode(spec(1)), startNode(spec(2))]);
+    for (const r of rest) if (r.status === 'fulfilled') nodes.push(r.value);
+    for (const r of rest) if (r.status === 'rejected') throw r.reason;
   });
 
   after(async () => {
@@ -91,6 +93,7 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
 
   test('every node names itself and its zone in the banner, and `localrds nodes` lists the three live', async () => {
     assert.deepEqual(nodes.map((n) => n.nodeLine), ZONES.map((z, i) => `node${i + 1} (zone ${z})`));
+    assert.ok(relay.stats().open >= 1, 'node 3 reaches PostgreSQL through the relay');
     const rows = await nodesJson(db);
     assert.deepEqual(rows.map((r) => [r.NodeId, r.ZoneId]).sort(), ZONES.map((z, i) => [`node${i + 1}`, z]));
     for (const r of rows) {
