@@ -9,6 +9,7 @@ import { insertEndpoint, takeAddress } from './network.js';
 import { addTags } from './tags.js';
 import { hasSecondary } from './settings.js';
 import { parseTagsFilter } from '../domain/tags.js';
+import { placeInstance } from '../cluster/placement.js';
 
 export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) => {
   const engine = input.Engine as Engine;
@@ -34,11 +35,13 @@ export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) 
   const created: InstanceRecord[] = [];
   const strings: string[] = [];
   for (let i = 0; i < amount; i++) {
+    // Which node runs its server and listeners (issue 13; alone: this one).
+    const node = await placeInstance(ctx.repos, ctx.config, input.ZoneId);
     const inst: InstanceRecord = {
       accountId: ctx.accountId,
       id: newInstanceId(engine),
       regionId: input.RegionId,
-      zoneId: input.ZoneId ?? `${input.RegionId}-a`,
+      zoneId: input.ZoneId ?? (node?.zoneId || `${input.RegionId}-a`),
       engine,
       engineVersion: version,
       instanceClass: input.DBInstanceClass,
@@ -58,7 +61,8 @@ export const createDBInstance: Handler<'CreateDBInstance'> = async (ctx, input) 
     const cs = connectionString(input.ConnectionString ?? inst.id, engine, 'Private', ctx.config.domain);
     if (await ctx.repos.endpoints.getByConnectionString(cs)) throw new ApiError('InvalidConnectionString.Duplicate');
     await ctx.repos.instances.insert(inst);
-    const address = await takeAddress(ctx, 'private', inst, port);
+    await ctx.repos.nodes.setOwner(inst.id, node?.nodeId ?? ctx.config.nodeId);
+    const address = await takeAddress(ctx, 'private', inst, port, node);
     await insertEndpoint(ctx, { accountId: ctx.accountId, instanceId: inst.id, connectionString: cs, ipType: 'Private', address, port, createdAt: inst.createdAt, bindError: '' });
     await ctx.repos.securityIps.put({ accountId: ctx.accountId, instanceId: inst.id, name: 'default', attribute: '', ips: ips.entries, whitelistNetworkType: 'MIX' });
     if (input.Tag) await addTags(ctx, inst, input.Tag);
@@ -133,7 +137,7 @@ export const describeDBInstanceAttribute: Handler<'DescribeDBInstanceAttribute'>
     Items: {
       DBInstanceAttribute: [{
         ...summary(inst, internal?.connectionString ?? ''),
-        LockReason: unservedReason(endpoints),
+        LockReason: inst.status === 'Unavailable' ? await unavailableReason(ctx, inst.id) : unservedReason(endpoints),
         Port: String(internal?.port ?? ''),
         DBInstanceStorage: inst.storageGb,
         DBInstanceMemory: 4096,
@@ -197,6 +201,12 @@ async function internalStrings(ctx: HandlerContext, items: InstanceRecord[]): Pr
 function unservedReason(endpoints: EndpointRecord[]): string {
   const stuck = endpoints.filter((e) => e.bindError !== '');
   return stuck.map((e) => `endpoint ${e.connectionString} (${e.address}:${e.port}) cannot listen: ${e.bindError}; localrds retries every 2 s`).join('; ');
+}
+
+/** Unavailable (issue 13): the node that runs the instance's server is down; it settles back when the node returns. */
+async function unavailableReason(ctx: HandlerContext, id: InstanceRecord['id']): Promise<string> {
+  const [own] = await ctx.repos.nodes.ownership([id]);
+  return `the node ${own?.nodeId ?? '(none)'} that runs its server is down; the instance comes back when that node returns`;
 }
 
 function summary(i: InstanceRecord, cs: string) {

@@ -3,7 +3,8 @@ import { connectionString, PREFIX_CHARS, withPrefix } from '../domain/naming.js'
 import { allocateBindable } from './allocate.js';
 import type { EndpointRecord, InstanceRecord, PoolName } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
-import { UniqueViolation } from '../store/types.js';
+import { UniqueViolation, type NodeRecord } from '../store/types.js';
+import { remoteOwner, withPoolsOf } from '../cluster/placement.js';
 import { isoSeconds, requireInstance, requireRunning, type Handler, type HandlerContext } from './context.js';
 
 export const allocateInstancePublicConnection: Handler<'AllocateInstancePublicConnection'> = async (ctx, input) => {
@@ -79,7 +80,7 @@ export const modifyDBInstanceConnectionString: Handler<'ModifyDBInstanceConnecti
     throw new ApiError('InvalidConnectionString.Duplicate');
   }
   if (next === ep.connectionString && input.Port === ep.port) return {};
-  if (input.Port !== ep.port && ctx.probe) {
+  if (input.Port !== ep.port && ctx.probe && !(await remoteOwner(ctx.repos, ctx.config, inst.id))) {
     // A port move keeps the address; a port something else holds there would leave the endpoint unbound.
     const failure = await ctx.probe(ep.address, input.Port);
     if (failure !== '') throw new ApiError('OperationDenied.EndpointUnavailable', { address: `${ep.address}:${input.Port}`, reason: failure });
@@ -96,8 +97,15 @@ export const modifyDBInstanceConnectionString: Handler<'ModifyDBInstanceConnecti
 
 // ---- shared steps ----
 
-export async function takeAddress(ctx: HandlerContext, pool: PoolName, inst: Pick<InstanceRecord, 'accountId' | 'id'>, port: number): Promise<string> {
-  return allocateBindable({ repos: ctx.repos, config: ctx.config, pool, owner: { accountId: inst.accountId, instanceId: inst.id }, port, now: ctx.now, probe: ctx.probe });
+/**
+ * An address of the OWNER node's pool (issue 13: each node has its own pools). The bind probe only means
+ * something on the owner; for another node's instance it is skipped, and the owner's relocation after a failed
+ * bind covers the rest. `owner`: the placement of a new instance; else looked up.
+ */
+export async function takeAddress(ctx: HandlerContext, pool: PoolName, inst: Pick<InstanceRecord, 'accountId' | 'id'>, port: number, owner?: NodeRecord): Promise<string> {
+  const node = owner ?? await remoteOwner(ctx.repos, ctx.config, inst.id);
+  const remote = node !== undefined && node.nodeId !== ctx.config.nodeId;
+  return allocateBindable({ repos: ctx.repos, config: withPoolsOf(ctx.config, node), pool, owner: { accountId: inst.accountId, instanceId: inst.id }, port, now: ctx.now, probe: remote ? undefined : ctx.probe });
 }
 
 export async function insertEndpoint(ctx: HandlerContext, e: EndpointRecord): Promise<void> {

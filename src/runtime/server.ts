@@ -23,6 +23,13 @@ import type { InstanceEngines } from '../engines/types.js';
 import { createSettler } from './settler.js';
 import { probeBind } from './bind-probe.js';
 import { relocateHeldEndpoints } from './relocate.js';
+import type { OwnedFilter } from './desired-state.js';
+import { openNodeRuntime, type NodeRuntime } from '../cluster/node-runtime.js';
+import type { Cidr } from '../domain/ipv4.js';
+
+function cidrText(c: Cidr): string {
+  return c.text;
+}
 
 export interface LocalrdsOptions {
   host?: string;
@@ -68,6 +75,16 @@ export interface LocalrdsOptions {
   dataplaneThread?: boolean;
   /** Admin logins of --backend servers (default root and postgres without a password). */
   backendAdmins?: Partial<Record<'postgresql' | 'mysql', { user: string; password: string }>>;
+  /** This node's id among the nodes sharing the store (--node-id; default `local`). */
+  nodeId?: string;
+  /** The ZoneId this node serves (--zone); undefined: any zone. */
+  zoneId?: string;
+  /** Lease of the node in the store (--lease-ms, default 10000); heartbeat every leaseMs/4. */
+  leaseMs?: number;
+  /** Period of the full reconcile that backs up the change notifications (--reconcile-ms, default 5000). */
+  reconcileMs?: number;
+  /** How long a change made through this node waits for the owner node's confirmation (default 5000 ms). */
+  applyWaitMs?: number;
 }
 
 export interface RunningLocalrds {
@@ -83,6 +100,8 @@ export interface RunningLocalrds {
   dataplane: DataPlane;
   engines: InstanceEngines;
   logger: Logger;
+  /** This node (issue 13): its id, zone, and whether it is fenced (lease not renewed in time: serves nothing). */
+  node: { id: string; zoneId: string; fenced(): boolean; clustered: boolean };
   close(): Promise<void>;
 }
 
@@ -90,16 +109,24 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   const logger: Logger = opts.logger ?? pino({ level: opts.logLevel ?? 'info', redact: ['secret', 'signature', 'password', '*.secret'] });
   const now = opts.now ?? Date.now;
   const dataDir = opts.dataDir ?? './.localrds';
-  const config = defaultServiceConfig(opts.service);
+  const nodeId = opts.nodeId ?? 'local';
+  const config = defaultServiceConfig({ ...opts.service, nodeId });
   const store = await openStore({ dataDir, db: opts.db });
+  config.clustered = store.kind === 'postgres';
   const credentials = opts.credentials ?? defaultCredentials();
   await ensureDefaultAccount(store, credentials);
+  // Engine modes are known once the engines resolved them; the registration is completed in node.start.
+  const modesFor = (mode: string) => engines.availability().filter((a) => a.mode === mode).map((a) => a.engine);
 
   // The instance engine first: servers are adopted or started (and their accounts applied) before the data
   // plane routes connections to them.
+  let node: NodeRuntime | undefined;
+  const owned: OwnedFilter = (r, ids) => (node ? node.owned(r, ids) : Promise.resolve(new Set(ids)));
   const engines = await createInstanceEngines({
     dataDir, backends: opts.backends ?? {}, engines: opts.engines, sharedAdmin: opts.backendAdmins,
-    load: engineStateLoader(store), logger,
+    load: engineStateLoader(store, config.clustered ? owned : undefined), logger,
+    servedElsewhere: async (id) => config.clustered
+      && (await store.read((r) => r.nodes.ownership([id]))).some((o) => o.nodeId !== null && o.nodeId !== nodeId),
     // A new instance's server came up (or failed): route its connections there, then settle Creating.
     onStarted: async (id) => {
       await dataplane.reconcile({ instanceId: id });
@@ -107,10 +134,21 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     },
   });
   config.serverEngines = engines.availability().filter((a) => a.mode === 'per-instance').map((a) => a.engine);
+  // Registered before the first reconcile, so that the loaders know what this node owns (unowned rows: claimed).
+  node = await openNodeRuntime({
+    store, db: opts.db, logger, now, quarantineMs: config.quarantineMs,
+    leaseMs: opts.leaseMs, reconcileMs: opts.reconcileMs, applyWaitMs: opts.applyWaitMs,
+    registration: {
+      nodeId, zoneId: opts.zoneId ?? '', publicPool: cidrText(config.publicPool), privatePool: cidrText(config.privatePool),
+      sharedEngines: modesFor('shared'), serverEngines: modesFor('per-instance'),
+    },
+  });
+  const self = node;
   await engines.reconcile().catch((e: unknown) => logger.error({ err: String(e) }, 'instance engine: start-up reconcile incomplete'));
 
   const settler = createSettler({
     store, now, logger,
+    owned: config.clustered ? (ids) => self.ownedNow(ids) : undefined,
     // The data plane is created just below; settle() only runs after it exists.
     isLive: (id, eps) => {
       if (!engines.ready(id)) return false;
@@ -120,7 +158,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
   });
   // Its own thread by default, so that proxied bytes and API calls do not wait for each other.
   const dataplane = (opts.dataplaneThread === false ? createDataPlane : createThreadedDataPlane)({
-    load: desiredStateLoader(store, (id) => engines.target(id)),
+    load: desiredStateLoader(store, (id) => engines.target(id), config.clustered ? { owned, fenced: () => self.fenced() } : {}),
     backends: opts.backends ?? {},
     logger,
     reportBindError: async (cs, error) => {
@@ -149,25 +187,14 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     engineMode: opts.engineMode ?? ((engine) => engineModes.get(engine) ?? 'none'),
     engineParameters: opts.engineParameters ?? ((id, names) => engines.parameters(id, names)),
     baseUrl: (raw) => `${raw.scheme ?? 'http'}://${raw.headers.host ?? 'localhost'}`,
-    afterCommit: async (ids: InstanceId[], effects) => {
-      let failure: unknown;
-      for (const id of ids) {
-        // The server first (a 200 means it already has the change), then the listeners that lead to it.
-        try {
-          await engines.reconcile({ instanceId: id });
-          if (effects.restart.includes(id)) await engines.restart(id);
-        } catch (e) {
-          failure ??= e;
-          logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed');
-        }
-        await dataplane.reconcile({ instanceId: id });
-        await relocateHeldEndpoints({ store, dataplane, config, probe: probeBind, now, instanceId: id });
-        await settler.settle(id);
-      }
-      if (failure !== undefined) throw failure;
-    },
+    // Own instances here; another node's are applied by that node, and the answer waits for its confirmation.
+    afterCommit: (ids: InstanceId[], effects) => self.afterCommit(ids, effects.restart),
     beforeCommit: async (ids, repos) => {
-      for (const id of ids) await dataplane.closeUndesired({ instanceId: id }, await loadDesiredState(repos, { instanceId: id }));
+      for (const id of ids) {
+        await dataplane.closeUndesired({ instanceId: id }, self.fenced() ? { endpoints: [], groups: [], engines: {}, targets: {} }
+          : await loadDesiredState(repos, { instanceId: id }, undefined, config.clustered ? owned : undefined));
+      }
+      await self.beforeCommit(ids, repos);
     },
     // Throttle first (cheap, protects the store), then the key's RAM policy, then whatever the caller added.
     gates: [...(opts.rateLimit ? [throttleGate({ ratePerSecond: opts.rateLimit, now })] : []), policyGate({ store, logger }), ...(opts.gates ?? [])],
@@ -203,6 +230,34 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     });
   }
   const hostForUrl = http.host.includes(':') ? `[${http.host}]` : http.host;
+  /** The local path of one instance's change: the server first (a 200 means it has the change), then its listeners. */
+  const applyLocal = async (id: InstanceId, restart: boolean): Promise<void> => {
+    let failure: unknown;
+    try {
+      await engines.reconcile({ instanceId: id });
+      if (restart) await engines.restart(id);
+    } catch (e) {
+      failure = e;
+      logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed');
+    }
+    await dataplane.reconcile({ instanceId: id });
+    await relocateHeldEndpoints({ store, dataplane, config, probe: probeBind, now, instanceId: id });
+    await settler.settle(id);
+    if (failure !== undefined) throw failure;
+  };
+  await self.start({
+    applyLocal,
+    fullReconcile: async () => {
+      await engines.reconcile().catch((e: unknown) => logger.warn({ err: String(e) }, 'instance engine: full reconcile incomplete'));
+      await dataplane.reconcile();
+      await settler.resume();
+    },
+    shutAll: () => dataplane.reconcile(),
+    load: () => {
+      const live = dataplane.live();
+      return { instances: new Set(live.map((l) => l.instanceId)).size, endpoints: live.filter((l) => l.listening).length, sessions: dataplane.stats().sessions };
+    },
+  }, `http://${hostForUrl}:${http.port}`);
   return {
     url: `http://${hostForUrl}:${http.port}`,
     httpsUrl: tls ? `https://${hostForUrl}:${http.port}` : undefined,
@@ -211,11 +266,15 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     dnsPort: dns?.port,
     caPath: tls?.caPath,
     credentials, config, store, dataplane, engines, logger,
+    node: { id: nodeId, zoneId: opts.zoneId ?? '', fenced: () => self.fenced(), clustered: config.clustered },
     close: async () => {
+      await self.halt();
       settler.close();
       await http.close();
       await dns?.close();
       await dataplane.close();
+      // The listeners are shut: other nodes may take its endpoints over at once.
+      await self.close();
       await engines.close();
       await store.close();
     },
