@@ -147,7 +147,7 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
     }
   });
 
-  test('kill -9 node 2: within lease + reconcile its endpoints accept on a live node under the same names; the API on nodes 1 and 3 never fails', async () => {
+  test('kill -9 node 2: within lease + reconcile its endpoints accept on a live node under the same names; the API on nodes 1 and 3 never fails', async (t) => {
     // A public endpoint again (and the internal one from the creation), with a session, so that both kinds move.
     const cs = await api(n3()).allocate(onNode2, `mv${onNode2.slice(-6).toLowerCase()}`);
     const before = await api(n1()).net(onNode2);
@@ -188,6 +188,7 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
         s.destroy();
       }
       const movedMs = Date.now() - killedAt;
+      t.diagnostic(`kill -9 -> both endpoints accepting on a live node and resolved by DNS: ${movedMs} ms (lease ${LEASE_MS}, reconcile ${RECONCILE_MS})`);
       assert.ok(movedMs < LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS, `moved in ${movedMs} ms`);
       assert.equal(moved.value.find((e) => e.IPType === 'Public')?.connectionString, cs);
       // A session through the dead node's process died with it (what failover costs a client).
@@ -203,9 +204,10 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
     }
     assert.deepEqual(calls.failed, [], 'no API call to node 1 or 3 failed during the kill');
     assert.ok(calls.ok >= 4, `API calls answered during the move: ${calls.ok}`);
+    t.diagnostic(`DescribeDBInstances on nodes 1 and 3 during the move: ${calls.ok} answered, ${calls.failed.length} failed`);
   });
 
-  test('node 3 cut off from PostgreSQL closes its listeners before its lease could expire', async () => {
+  test('node 3 cut off from PostgreSQL closes its listeners before its lease could expire', async (t) => {
     const row = (await nodesJson(db)).find((r) => r.NodeId === 'node3');
     mine = row;
     assert.ok(row && row.EndpointList.length >= 1, 'node 3 serves at least the internal endpoint of its instance');
@@ -219,13 +221,14 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
       return outcomes;
     }, (os) => os.every((o) => o === 'ECONNREFUSED'), LEASE_MS * 2, 20);
     const ms = Date.now() - cutAt;
+    t.diagnostic(`cut -> every listener of node 3 refusing: ${ms} ms (lease ${LEASE_MS}, fence at 2/3 of it after the last renewal sent)`);
     assert.ok(ms < LEASE_MS, `node 3 closed its listeners ${ms} ms after the cut (lease ${LEASE_MS} ms); polled ${refused.ms} ms`);
     // Node 3 keeps running (fenced, not dead): it does not serve the data plane, and the other nodes still answer.
     assert.equal(n3().alive(), true);
     assert.ok((await api(n1()).list()) >= 2);
   });
 
-  test('once node 3\'s lease has passed, node 1 serves its shared-server endpoints under the same names', async () => {
+  test('once node 3\'s lease has passed, node 1 serves its shared-server endpoints under the same names', async (t) => {
     assert.ok(mine, 'the fencing step ran');
     const names = new Map(mine.EndpointList.map((e) => [e.ConnectionString, e]));
     const moved = await pollUntil('node 3 endpoints on node 1', () => nodesJson(db), (rows) => {
@@ -233,6 +236,7 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
       return [...names.keys()].every((cs) => one?.EndpointList.some((e) => e.ConnectionString === cs && poolOf(e.Address) === 0));
     }, LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS, 100);
     const one = moved.value.find((r) => r.NodeId === 'node1') as NodeRow;
+    t.diagnostic(`node 3's endpoints listed under node 1 ${moved.ms} ms after the fence was seen`);
     for (const [cs, old] of names) {
       const now = one.EndpointList.find((e) => e.ConnectionString === cs) as NodeRow['EndpointList'][number];
       assert.equal(String(now.Port), String(old.Port), `${cs} keeps its port`);
