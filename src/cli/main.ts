@@ -6,6 +6,8 @@ import { serve, SERVE_HELP } from './serve.js';
 import { packageVersion, parseOrUsage, UsageError } from './usage.js';
 
 export const HOSTS_HELP = `localrds hosts [--data-dir DIR | --db URL]    /etc/hosts lines for every connection string`;
+export const NODES_HELP = `localrds nodes [--data-dir DIR | --db URL] [--json]   the nodes sharing the store: state, zone, API URL,
+                         lease left, load, and the endpoints each serves`;
 export const AUDIT_HELP = `localrds audit [--data-dir DIR | --db URL] [--account ID] [--limit N]   state-changing calls, newest first`;
 
 export const HELP = `localrds: a local Alibaba Cloud RDS OpenAPI (2014-08-15) with real database endpoints
@@ -17,11 +19,12 @@ ${SERVE_HELP}
 ${KEYS_HELP}
 
 ${HOSTS_HELP}
-${AUDIT_HELP}`;
+${AUDIT_HELP}
+${NODES_HELP}`;
 
 const STORE_FLAGS = { 'data-dir': { type: 'string' }, db: { type: 'string' } } as const;
 
-async function withStore(argv: string[], usage: string, extra: Record<string, { type: 'string' }>, fn: (s: Awaited<ReturnType<typeof openStore>>, v: Record<string, string | undefined>) => Promise<void>): Promise<void> {
+async function withStore(argv: string[], usage: string, extra: Record<string, { type: 'string' } | { type: 'boolean' }>, fn: (s: Awaited<ReturnType<typeof openStore>>, v: Record<string, string | undefined>) => Promise<void>): Promise<void> {
   const parsed = parseOrUsage(argv, { ...STORE_FLAGS, ...extra }, usage);
   if (!parsed) return;
   const v = parsed.values as Record<string, string | undefined>;
@@ -37,6 +40,12 @@ async function dispatch(cmd: string | undefined, rest: string[]): Promise<void> 
     case 'keys': return keys(rest);
     case 'hosts':
       return withStore(rest, HOSTS_HELP, {}, async (s) => { process.stdout.write(formatHostsLines(await s.read((r) => r.endpoints.listAll()))); });
+    case 'nodes':
+      return withStore(rest, NODES_HELP, { json: { type: 'boolean' } }, async (s, v) => {
+        const { describeNodes, formatNodes } = await import('../cluster/nodes-view.js');
+        const nodes = await describeNodes(s);
+        process.stdout.write((v.json as unknown) === true ? JSON.stringify({ Nodes: nodes }) + '\n' : formatNodes(nodes));
+      });
     case 'audit':
       return withStore(rest, AUDIT_HELP, { account: { type: 'string' }, limit: { type: 'string' } }, async (s, v) => {
         const rows = await s.read((r) => r.audit.list({ accountId: v.account, limit: Number(v.limit ?? 100) }));

@@ -30,6 +30,12 @@ export const SERVE_HELP = `localrds serve [options]
   --dns-port N           serve DNS (UDP and TCP) for connection strings on this port (default off)
   --rate-limit N         requests per second per account, beyond it Throttling.User (default 0: no limit)
   --metrics-public       serve GET /metrics to every address, not only loopback (env LOCALRDS_METRICS_PUBLIC=1)
+  --node-id NAME         this node's id among the nodes sharing one --db PostgreSQL (default local; env LOCALRDS_NODE_ID)
+  --zone ZONE            the ZoneId this node serves; CreateDBInstance places an instance on a node of its ZoneId
+                         (default: any zone; env LOCALRDS_ZONE)
+  --lease-ms N           the node's lease in the store, renewed every N/4 ms; a node that cannot renew it closes
+                         every listener before it lapses (default 10000; env LOCALRDS_LEASE_MS)
+  --reconcile-ms N       full reconcile period behind the change notifications (default 5000; env LOCALRDS_RECONCILE_MS)
   --log-level LEVEL      pino level (default info)
   --help                 this text`;
 
@@ -51,6 +57,7 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
       domain: { type: 'string' }, 'quarantine-ms': { type: 'string' }, 'create-ms': { type: 'string' }, 'net-change-ms': { type: 'string' }, 'spec-change-ms': { type: 'string' },
       'dns-port': { type: 'string' }, 'log-level': { type: 'string' }, 'rate-limit': { type: 'string' },
       'metrics-public': { type: 'boolean' }, engines: { type: 'string' }, 'max-instances': { type: 'string' },
+      'node-id': { type: 'string' }, zone: { type: 'string' }, 'lease-ms': { type: 'string' }, 'reconcile-ms': { type: 'string' },
   }, SERVE_HELP).values as Record<string, string | undefined> & { backend?: string[]; 'no-tls'?: boolean; 'metrics-public'?: boolean };
   const num = (s: string | undefined, name: string) => {
     if (s === undefined) return undefined;
@@ -77,6 +84,12 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
     const password = env[`LOCALRDS_${family.toUpperCase()}_BACKEND_PASSWORD`];
     if (user !== undefined || password !== undefined) backendAdmins[family] = { user: user ?? (family === 'mysql' ? 'root' : 'postgres'), password: password ?? '' };
   }
+  const nodeId = v['node-id'] ?? env.LOCALRDS_NODE_ID;
+  if (nodeId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(nodeId)) throw new UsageError('--node-id takes 1-63 letters, digits, dots, dashes or underscores', SERVE_HELP);
+  const leaseMs = num(v['lease-ms'] ?? env.LOCALRDS_LEASE_MS, 'lease-ms');
+  if (leaseMs !== undefined && leaseMs < 100) throw new UsageError('--lease-ms takes at least 100', SERVE_HELP);
+  const reconcileMs = num(v['reconcile-ms'] ?? env.LOCALRDS_RECONCILE_MS, 'reconcile-ms');
+  if (reconcileMs !== undefined && reconcileMs < 100) throw new UsageError('--reconcile-ms takes at least 100', SERVE_HELP);
   if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together', SERVE_HELP);
   return {
     host: v.host ?? env.LOCALRDS_HOST,
@@ -92,6 +105,10 @@ export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): LocalrdsOp
     metricsPublic: v['metrics-public'] === true || env.LOCALRDS_METRICS_PUBLIC === '1',
     engines,
     backendAdmins,
+    nodeId,
+    zoneId: v.zone ?? env.LOCALRDS_ZONE ?? undefined,
+    leaseMs,
+    reconcileMs,
   };
 }
 
@@ -121,6 +138,7 @@ export async function serve(argv: string[]): Promise<void> {
     rds.caPath ? `  TLS CA       ${rds.caPath}   (export NODE_EXTRA_CA_CERTS=${rds.caPath})` : '',
     ...engineLines(rds.engines.availability()),
     rds.dnsPort ? `  DNS          ${rds.host}:${rds.dnsPort} (UDP and TCP)` : '',
+    `  node         ${rds.node.id} (zone ${rds.node.zoneId || 'any'})`,
     `  explorer     ${rds.url}/explorer`,
     `  health       ${rds.url}/_localrds/health`,
     `  metrics      ${rds.url}/metrics${opts.metricsPublic ? '' : '  (loopback clients only; --metrics-public to open)'}`,

@@ -1,0 +1,112 @@
+// Issue 13: several in-process nodes over one PostgreSQL schema, through the official SDK. CreateDBInstance places
+// by load and by zone; an Allocate made through one node opens on the owner before it answers, from the owner's
+// pool; a Release made through another node answers only when the owner's listener refuses and its sessions are gone.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { rdsClient, req } from './helpers/clients.js';
+import { inPool, newCluster, type Cluster } from './helpers/cluster.js';
+import type { TestServer } from './helpers/localrds.js';
+import { connectOutcome } from './helpers/ports.js';
+
+const SHARED = { mysql: { host: '127.0.0.1', port: 3306 } };
+const MYSQL = { regionId: 'cn-hangzhou', engine: 'MySQL', engineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1', DBInstanceStorage: 20, DBInstanceNetType: 'Intranet', payType: 'Postpaid', securityIPList: '0.0.0.0/0' };
+
+function api(s: TestServer) {
+  const c = rdsClient(s.endpoint, s.credentials, { protocol: 'http' });
+  return {
+    create: async (over: Record<string, unknown> = {}) => (await c.createDBInstance(req('CreateDBInstance', { ...MYSQL, ...over }))).body.DBInstanceId as string,
+    allocate: async (id: string, prefix: string, port = '3306') => (await c.allocateInstancePublicConnection(req('AllocateInstancePublicConnection', { DBInstanceId: id, connectionStringPrefix: prefix, port }))).body.connectionString as string,
+    release: async (id: string, cs: string) => c.releaseInstancePublicConnection(req('ReleaseInstancePublicConnection', { DBInstanceId: id, currentConnectionString: cs })),
+    net: async (id: string) => (await c.describeDBInstanceNetInfo(req('DescribeDBInstanceNetInfo', { DBInstanceId: id }))).body.DBInstanceNetInfos.DBInstanceNetInfo as Array<{ connectionString: string; IPAddress: string; IPType: string; port: string }>,
+    attr: async (id: string) => (await c.describeDBInstanceAttribute(req('DescribeDBInstanceAttribute', { DBInstanceId: id }))).body.items.DBInstanceAttribute[0] as { DBInstanceStatus: string; zoneId: string; lockReason: string },
+  };
+}
+
+async function ownerOf(s: TestServer, id: string): Promise<string | null | undefined> {
+  return (await s.store.read((r) => r.nodes.ownership([id])))[0]?.nodeId;
+}
+
+describe('placement and changes that reach the owner (three nodes, shared MySQL)', () => {
+  const cluster: Cluster = newCluster();
+  let n1: TestServer; let n2: TestServer; let n3: TestServer;
+  before(async () => {
+    n1 = await cluster.start('node1', 1, { backends: SHARED });
+    n2 = await cluster.start('node2', 2, { backends: SHARED });
+    n3 = await cluster.start('node3', 3, { backends: SHARED });
+  });
+  after(async () => {
+    await Promise.all([n1, n2, n3].map((n) => n?.stop()));
+    await cluster.drop();
+  });
+
+  test('CreateDBInstance through node 1 spreads instances by load, each internal endpoint from its owner\'s pool', async () => {
+    const a = api(n1);
+    const ids = [await a.create(), await a.create(), await a.create()];
+    const owners = await Promise.all(ids.map((id) => ownerOf(n1, id)));
+    assert.deepEqual([...owners].sort(), ['node1', 'node2', 'node3']);
+    for (const [i, id] of ids.entries()) {
+      const index = Number(String(owners[i]).slice(-1));
+      const [internal] = await a.net(id);
+      assert.ok(internal && inPool(internal.IPAddress, `127.${cluster.block}.${100 + index}.0/24`), `${internal?.IPAddress} from ${owners[i]}'s pool`);
+    }
+  });
+
+  test('Allocate through node 3 for an instance on node 2 listens on node 2 before it answers; Release through node 1 answers after node 2 shut the door', async () => {
+    // Node 2 is the least loaded after the test above only by id order; place by asking until it is node 2's.
+    let id = '';
+    for (let i = 0; i < 4 && !id; i++) {
+      const made = await api(n1).create();
+      if ((await ownerOf(n1, made)) === 'node2') id = made;
+    }
+    assert.ok(id, 'an instance placed on node 2');
+    const cs = await api(n3).allocate(id, `pub${Date.now() % 100000}`, '3307');
+    const pub = (await api(n3).net(id)).find((e) => e.IPType === 'Public');
+    assert.ok(pub && inPool(pub.IPAddress, `127.${cluster.block}.2.0/24`), `public address ${pub?.IPAddress} from node 2's pool`);
+    // At the answer, node 2 (not node 3, the node that took the call) listens on it.
+    assert.ok(n2.dataplane.live([id]).some((l) => l.connectionString === cs && l.listening), 'node 2 listens at the answer');
+    assert.ok(!n3.dataplane.live([id]).some((l) => l.connectionString === cs), 'node 3 does not serve it');
+    assert.equal(await connectOutcome(pub.IPAddress, 3307), 'connected');
+
+    // A session through node 2 (MariaDB's greeting arrives), then Release through node 1.
+    const session = net.connect({ host: pub.IPAddress, port: 3307 });
+    await new Promise<void>((resolve, reject) => { session.once('data', () => resolve()); session.once('error', reject); });
+    let closed = false;
+    session.on('close', () => { closed = true; });
+    session.on('error', () => undefined);
+    await api(n1).release(id, cs);
+    assert.ok(!n2.dataplane.live([id]).some((l) => l.connectionString === cs), 'node 2 no longer lists the listener at the answer');
+    assert.equal(n2.dataplane.live([id]).filter((l) => l.ipType === 'Public').length, 0);
+    assert.equal(await connectOutcome(pub.IPAddress, 3307), 'ECONNREFUSED');
+    // The session was destroyed by node 2 before it confirmed: its close reaches this socket at once.
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(closed, true, 'the session through node 2 was closed');
+    assert.equal((await api(n2).attr(id)).DBInstanceStatus, 'Running');
+  });
+});
+
+describe('placement by zone', () => {
+  const cluster: Cluster = newCluster();
+  let h: TestServer; let i: TestServer;
+  before(async () => {
+    h = await cluster.start('zone-h', 1, { zoneId: 'cn-hangzhou-h' });
+    i = await cluster.start('zone-i', 2, { zoneId: 'cn-hangzhou-i' });
+  });
+  after(async () => {
+    await Promise.all([h, i].map((n) => n?.stop()));
+    await cluster.drop();
+  });
+
+  test('an instance lands on the node of its ZoneId; a zone no live node serves is InvalidZone.NotSupported', async () => {
+    const a = api(h);
+    const onI = await a.create({ zoneId: 'cn-hangzhou-i' });
+    assert.equal(await ownerOf(h, onI), 'zone-i');
+    assert.equal((await a.attr(onI)).zoneId, 'cn-hangzhou-i');
+    const onH = await api(i).create({ zoneId: 'cn-hangzhou-h' });
+    assert.equal(await ownerOf(h, onH), 'zone-h');
+    await assert.rejects(a.create({ zoneId: 'cn-hangzhou-z' }), (e: { code?: string; data?: { Code?: string } }) => {
+      assert.equal(e.code ?? e.data?.Code, 'InvalidZone.NotSupported');
+      return true;
+    });
+  });
+});
