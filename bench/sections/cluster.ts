@@ -78,7 +78,7 @@ function releaseRows(cross: Sample[], local: Sample[]): Row[] {
   });
 }
 
-interface SpreadRun { rps: number; p50Ms: number; p99Ms: number; errors: number; serverCpu: string; genCpu: number; pgCpu: number }
+interface SpreadRun { rps: number; p50Ms: number; p99Ms: number; errors: number; serverCpu: string; genCpu: number; pgCpu: number; cpuPerRequestMs: number }
 
 /** CPU ms so far of every PostgreSQL process on the machine (the shared store: its backends, WAL writer, ...). */
 function postgresCpuMs(): number {
@@ -100,8 +100,11 @@ async function measured(loads: Array<() => Promise<MeasuredLoad>>): Promise<Spre
 }
 
 function asRun(rs: MeasuredLoad[]): Omit<SpreadRun, 'pgCpu'> {
+  const rps = rs.reduce((n, r) => n + r.rps, 0);
   return {
-    rps: rs.reduce((n, r) => n + r.rps, 0),
+    rps,
+    // Both nodes together: CPU % of one core over the window, per request answered, in ms.
+    cpuPerRequestMs: (rs.reduce((n, r) => n + (r.serverCpuPercent ?? NaN), 0) * 10) / rps,
     // Each generator reports its own percentiles; the worse of them stands for the run.
     p50Ms: Math.max(...rs.map((r) => r.p50Ms)), p99Ms: Math.max(...rs.map((r) => r.p99Ms)),
     errors: rs.reduce((n, r) => n + r.errors, 0),
@@ -138,7 +141,8 @@ async function throughputRows(a: LocalrdsProcess, b: LocalrdsProcess, id: string
     return {
       figure: `req/s, ${c} conn spread over 2 nodes, vs ${c} conn on 1 node`, value: fmt(t.rps), baseline: fmt(o.rps), ratio: fmt(ratio, 2),
       target: `>= ${SPREAD_RATIO_TARGET}`, verdict: verdict(t.errors === 0 && o.errors === 0 && ratio >= SPREAD_RATIO_TARGET),
-      note: `2 nodes: p50 / p99 ${fmt(t.p50Ms)} / ${fmt(t.p99Ms)} ms, server CPU ${t.serverCpu}, PostgreSQL CPU ${fmt(t.pgCpu)}%, generators ${fmt(t.genCpu)}%${bound(t)}; `
+      note: `localrds CPU per request ${fmt(t.cpuPerRequestMs)} ms on 2 nodes, ${fmt(o.cpuPerRequestMs)} ms on 1. `
+        + `2 nodes: p50 / p99 ${fmt(t.p50Ms)} / ${fmt(t.p99Ms)} ms, server CPU ${t.serverCpu}, PostgreSQL CPU ${fmt(t.pgCpu)}%, generators ${fmt(t.genCpu)}%${bound(t)}; `
         + `1 node: p50 / p99 ${fmt(o.p50Ms)} / ${fmt(o.p99Ms)} ms, server CPU ${o.serverCpu}, PostgreSQL CPU ${fmt(o.pgCpu)}%, generator ${fmt(o.genCpu)}%${bound(o)}; `
         + `runs 2 nodes ${(two.get(c) ?? []).map((r) => fmt(r.rps)).join(', ')}, 1 node ${(one.get(c) ?? []).map((r) => fmt(r.rps)).join(', ')}`
         + (t.errors + o.errors ? `; ${t.errors + o.errors} non-200` : ''),
