@@ -193,9 +193,10 @@ export async function clusterSection(): Promise<Section> {
         + 'on this 2-core machine two nodes share one core, so the throughput row shows what spreading the calls over nodes costs (coordination, a second process), '
         + 'not the gain of a second machine; the target asks that it costs little.',
         `The cross-node path adds, per release, the NOTIFY from A's commit to B, B's reconcile of the instance and B's confirmation back to A; the median answer took ${fmt(answer)} ms more than on the owner.`,
-        'Where a call goes on PostgreSQL: each request\'s nonce is committed with the other nonces of the same event-loop turn of that node in one statement, '
-        + 'so the same load spread over two nodes makes batches about half as large and about twice as many commits; with the servers\' CPU far from saturated, '
-        + 'the figures most likely follow PostgreSQL\'s commit round trips (its CPU, all processes, is in the notes, in % of one core).',
+        'What spreading changes per request: each node commits the nonces of one event-loop turn in one statement, so the same load over two nodes '
+        + 'makes batches about half as large and about twice as many nonce commits; and two processes (each with its data-plane thread) take turns on '
+        + 'one core. The notes give localrds CPU per request (both nodes summed) and PostgreSQL\'s CPU (all its processes), in % of one core, to tell '
+        + 'which of the two a run paid for.',
         `Backend: bench/bare-server.ts sink (greets and holds each session), as in section 4. PostgreSQL schema ${schema}, dropped afterwards.`,
       ],
     };
