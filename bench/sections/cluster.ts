@@ -126,22 +126,27 @@ async function throughputRows(a: LocalrdsProcess, b: LocalrdsProcess, id: string
   });
   const one = new Map<number, SpreadRun[]>();
   const two = new Map<number, SpreadRun[]>();
+  // One node with half the connections: what each node of the pair sees, to tell batching from coordination.
+  const half = new Map<number, SpreadRun[]>();
   for (let rep = 0; rep < REPS; rep++) {
     for (const c of CONNECTIONS) {
       one.set(c, [...(one.get(c) ?? []), await measured([() => runLoadgen(spec(a, c), a.child.pid)])]);
       const both = await measured([() => runLoadgen(spec(a, c / 2), a.child.pid), () => runLoadgen(spec(b, c / 2), b.child.pid)]);
       two.set(c, [...(two.get(c) ?? []), both]);
+      half.set(c, [...(half.get(c) ?? []), await measured([() => runLoadgen(spec(a, c / 2), a.child.pid)])]);
     }
   }
   return CONNECTIONS.map((c) => {
     const o = medianOf(one.get(c) ?? []);
     const t = medianOf(two.get(c) ?? []);
+    const h = medianOf(half.get(c) ?? []);
     const ratio = t.rps / o.rps;
     const bound = (r: SpreadRun) => (r.genCpu >= GENERATOR_BOUND_PERCENT ? ', generator-bound' : '');
     return {
       figure: `req/s, ${c} conn spread over 2 nodes, vs ${c} conn on 1 node`, value: fmt(t.rps), baseline: fmt(o.rps), ratio: fmt(ratio, 2),
       target: `>= ${SPREAD_RATIO_TARGET}`, verdict: verdict(t.errors === 0 && o.errors === 0 && ratio >= SPREAD_RATIO_TARGET),
-      note: `localrds CPU per request ${fmt(t.cpuPerRequestMs)} ms on 2 nodes, ${fmt(o.cpuPerRequestMs)} ms on 1. `
+      note: `localrds CPU per request ${fmt(t.cpuPerRequestMs)} ms on 2 nodes, ${fmt(o.cpuPerRequestMs)} ms on 1, `
+        + `${fmt(h.cpuPerRequestMs)} ms on 1 node with ${c / 2} conn (${fmt(h.rps)} req/s). `
         + `2 nodes: p50 / p99 ${fmt(t.p50Ms)} / ${fmt(t.p99Ms)} ms, server CPU ${t.serverCpu}, PostgreSQL CPU ${fmt(t.pgCpu)}%, generators ${fmt(t.genCpu)}%${bound(t)}; `
         + `1 node: p50 / p99 ${fmt(o.p50Ms)} / ${fmt(o.p99Ms)} ms, server CPU ${o.serverCpu}, PostgreSQL CPU ${fmt(o.pgCpu)}%, generator ${fmt(o.genCpu)}%${bound(o)}; `
         + `runs 2 nodes ${(two.get(c) ?? []).map((r) => fmt(r.rps)).join(', ')}, 1 node ${(one.get(c) ?? []).map((r) => fmt(r.rps)).join(', ')}`
@@ -186,7 +191,7 @@ export async function clusterSection(): Promise<Section> {
         + 'one instance created through node A in zone b, so placed on node B. Release: '
         + `${CYCLES} cycles each of Allocate (on B), ${SESSIONS} sessions through the public endpoint, then ReleaseInstancePublicConnection sent to A (cross-node) `
         + 'or to B (single-node path, the baseline), in turns; timed as in section 4 (the prober and the sessions watch the owner\'s listener). '
-        + `Throughput: DescribeDBInstanceNetInfo V3-signed by bench/loadgen.ts, N connections on A alone against N/2 on A plus N/2 on B at once (two generators), ${REPS} repetitions of ${DURATION_MS / 1000} s in turns, median shown.`,
+        + `Throughput: DescribeDBInstanceNetInfo V3-signed by bench/loadgen.ts, N connections on A alone against N/2 on A plus N/2 on B at once (two generators), and N/2 on A alone, ${REPS} repetitions of ${DURATION_MS / 1000} s in turns, median shown.`,
       rows,
       notes: [
         `Both nodes are pinned to core ${SERVER_CORE}, the generators, sessions and prober to core ${LOAD_CORE}, and PostgreSQL (the shared store) is not pinned: `
@@ -195,7 +200,7 @@ export async function clusterSection(): Promise<Section> {
         `The cross-node path adds, per release, the NOTIFY from A's commit to B, B's reconcile of the instance and B's confirmation back to A; the median answer took ${fmt(answer)} ms more than on the owner.`,
         'What spreading changes per request: each node commits the nonces of one event-loop turn in one statement, so the same load over two nodes '
         + 'makes batches about half as large and about twice as many nonce commits; and two processes (each with its data-plane thread) take turns on '
-        + 'one core. The notes give localrds CPU per request (both nodes summed) and PostgreSQL\'s CPU (all its processes), in % of one core, to tell '
+        + 'one core. One node with half the connections (measured in the same turns) shows the first effect alone. The notes give localrds CPU per request (both nodes summed) and PostgreSQL\'s CPU (all its processes), in % of one core, to tell '
         + 'which of the two a run paid for.',
         `Backend: bench/bare-server.ts sink (greets and holds each session), as in section 4. PostgreSQL schema ${schema}, dropped afterwards.`,
       ],
