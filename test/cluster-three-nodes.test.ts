@@ -16,7 +16,11 @@ import { dropSchema, randomSchema, storeUrl } from './helpers/cluster-schema.js'
 
 const LEASE_MS = 3000;
 const RECONCILE_MS = 1000;
-/** Time for the surviving node to bind and publish once it has noticed the expiry (a loaded 2-core machine). */
+/**
+ * Beyond lease + reconcile, for the work after a survivor noticed the expiry (its failover transaction, the
+ * notification, the new owner's bind) and for this test's own polling, on a 2-core machine five engineers load.
+ * The diagnostic line shows the measured time against lease + reconcile.
+ */
 const MOVE_ALLOWANCE_MS = 2000;
 const CREDS = { accessKeyId: 'LTAI5tClusterE2eKey0001', accessKeySecret: 'clusterE2eSecretNotForProduction1' };
 const ZONES = ['cn-hangzhou-a', 'cn-hangzhou-b', 'cn-hangzhou-c'] as const;
@@ -175,10 +179,16 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
       const moved = await pollUntil('node 2 endpoints in NetInfo on live nodes', () => api(n1()).net(onNode2),
         (es) => es.length === 2 && es.every((e) => [0, 2].includes(poolOf(e.IPAddress))), LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS, 25);
       assert.deepEqual(moved.value.map((e) => [e.connectionString, e.port, e.IPType]), before.map((e) => [e.connectionString, e.port, e.IPType]));
-      // ...accepting there, and resolved there by DNS on both live nodes.
+      // ...accepting there...
       for (const e of moved.value) {
         await pollUntil(`${e.connectionString} accepting at ${e.IPAddress}`, () => connectOutcome(e.IPAddress, Number(e.port)), (o) => o === 'connected',
           Math.max(0, LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS - (Date.now() - killedAt)), 25);
+      }
+      const movedMs = Date.now() - killedAt;
+      t.diagnostic(`kill -9 -> both endpoints accepting on a live node: ${movedMs} ms (lease ${LEASE_MS} + reconcile ${RECONCILE_MS} = ${LEASE_MS + RECONCILE_MS})`);
+      assert.ok(movedMs < LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS, `moved in ${movedMs} ms`);
+      // ...resolved there by DNS on both live nodes, and a real session works.
+      for (const e of moved.value) {
         for (const n of [n1(), n3()]) {
           await pollUntil(`DNS on ${n.spec.nodeId} for ${e.connectionString}`, () => resolveAt(n.dnsPort, e.connectionString), (a) => sameList(a, [e.IPAddress]), RECONCILE_MS);
         }
@@ -187,9 +197,6 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
         assert.deepEqual(await s.query('SELECT 1 AS one'), [{ one: 1 }]);
         s.destroy();
       }
-      const movedMs = Date.now() - killedAt;
-      t.diagnostic(`kill -9 -> both endpoints accepting on a live node and resolved by DNS: ${movedMs} ms (lease ${LEASE_MS}, reconcile ${RECONCILE_MS})`);
-      assert.ok(movedMs < LEASE_MS + RECONCILE_MS + MOVE_ALLOWANCE_MS, `moved in ${movedMs} ms`);
       assert.equal(moved.value.find((e) => e.IPType === 'Public')?.connectionString, cs);
       // A session through the dead node's process died with it (what failover costs a client).
       await pollUntil('the session through node 2 closed', async () => held.closed(), (c) => c, 2000, 5);
