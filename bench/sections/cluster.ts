@@ -25,11 +25,11 @@ const REPS = 3;
 const WARMUP_MS = 700;
 const DURATION_MS = 3000;
 /**
- * Cross-node release may cost this much more than the same release on the owner, at p99: the owner is told
- * through LISTEN/NOTIFY and answers back the same way, a few round trips to PostgreSQL; were the change carried
- * by the periodic reconcile instead (RECONCILE_MS), the figure would be seconds.
+ * Cross-node release against the same release on the owner, at p99: the owner is told through LISTEN/NOTIFY and
+ * answers back the same way, a few round trips to PostgreSQL; were the change carried by the periodic reconcile
+ * instead (RECONCILE_MS), the figure would be seconds. A ratio, as both sides swell alike on a loaded machine.
  */
-const CROSS_EXTRA_P99_MS = 50;
+const CROSS_P99_RATIO = 1.5;
 const SPREAD_RATIO_TARGET = 0.9;
 
 interface Sample { refusedMs: number; closedMs: number; answerMs: number }
@@ -70,8 +70,8 @@ function releaseRows(cross: Sample[], local: Sample[]): Row[] {
     const missing = cross.filter((s) => !Number.isFinite(s[key])).length;
     return {
       figure: `${label}, p50 / p99 (ms)`, value: `${fmt(c.p50)} / ${fmt(c.p99)}`, baseline: `single-node (on the owner) ${fmt(l.p50)} / ${fmt(l.p99)}`,
-      ratio: `${fmt(c.p99 / l.p99, 3)}x single-node p99`, target: targeted ? `p99 < single-node p99 + ${CROSS_EXTRA_P99_MS} ms` : '-',
-      verdict: targeted ? verdict(missing === 0 && c.p99 < l.p99 + CROSS_EXTRA_P99_MS) : 'n/a',
+      ratio: `${fmt(c.p99 / l.p99, 3)}x single-node p99`, target: targeted ? `<= ${CROSS_P99_RATIO}x single-node p99` : '-',
+      verdict: targeted ? verdict(missing === 0 && c.p99 <= l.p99 * CROSS_P99_RATIO) : 'n/a',
       note: `max ${fmt(c.max)} ms (single-node max ${fmt(l.max)} ms)${missing ? `; ${missing} of ${CYCLES} never observed within 5 s` : ''}`
         + (key === 'refusedMs' ? `; the single-node path is section 4's figure on PostgreSQL instead of SQLite` : ''),
     };
@@ -184,7 +184,7 @@ export async function clusterSection(): Promise<Section> {
       throw new Error(`${e instanceof Error ? e.message : String(e)}; node A log: ${a.loggedErrors()}; node B log: ${b.loggedErrors()}`);
     }
     const rows = [...releaseRows(cross, local), ...(await throughputRows(a, b, id))];
-    const answer = median(cross.map((s) => s.answerMs)) - median(local.map((s) => s.answerMs));
+    const answer = { cross: median(cross.map((s) => s.answerMs)), local: median(local.map((s) => s.answerMs)) };
     return {
       title: '8. Cluster: two nodes on one PostgreSQL',
       method: `Two \`localrds serve --db postgres://…?schema=… --node-id … --zone …\` processes (lease ${LEASE_MS / 1000} s, reconcile ${RECONCILE_MS / 1000} s), `
@@ -197,7 +197,7 @@ export async function clusterSection(): Promise<Section> {
         `Both nodes are pinned to core ${SERVER_CORE}, the generators, sessions and prober to core ${LOAD_CORE}, and PostgreSQL (the shared store) is not pinned: `
         + 'on this 2-core machine two nodes share one core, so the throughput row shows what spreading the calls over nodes costs (coordination, a second process), '
         + 'not the gain of a second machine; the target asks that it costs little.',
-        `The cross-node path adds, per release, the NOTIFY from A's commit to B, B's reconcile of the instance and B's confirmation back to A; the median answer took ${fmt(answer)} ms more than on the owner.`,
+        `The cross-node path adds, per release, the NOTIFY from A's commit to B, B's reconcile of the instance and B's confirmation back to A; median answer ${fmt(answer.cross)} ms cross-node, ${fmt(answer.local)} ms on the owner.`,
         'What spreading changes per request: each node commits the nonces of one event-loop turn in one statement, so the same load over two nodes '
         + 'makes batches about half as large and about twice as many nonce commits; and two processes (each with its data-plane thread) take turns on '
         + 'one core. One node with half the connections (measured in the same turns) shows the first effect alone. The notes give localrds CPU per request (both nodes summed) and PostgreSQL\'s CPU (all its processes), in % of one core, to tell '
