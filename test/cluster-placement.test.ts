@@ -8,6 +8,15 @@ import { rdsClient, req } from './helpers/clients.js';
 import { inPool, newCluster, type Cluster } from './helpers/cluster.js';
 import type { TestServer } from './helpers/localrds.js';
 import { connectOutcome } from './helpers/ports.js';
+import { signRequest } from '../src/explorer/signer.js';
+
+/** The explorer's live view (GET /_localrds/live), signed as the explorer signs it. */
+async function live(s: TestServer, ids: string[]): Promise<Record<string, unknown>> {
+  const signed = await signRequest({ scheme: 'V3', method: 'GET', path: '/_localrds/live', params: [['instanceIds', ids.join(',')]], host: s.endpoint, ...s.credentials });
+  const res = await fetch(`${s.url}${signed.url}`, { method: signed.method, headers: signed.headers });
+  assert.equal(res.status, 200);
+  return (await res.json()) as Record<string, unknown>;
+}
 
 const SHARED = { mysql: { host: '127.0.0.1', port: 3306 } };
 const MYSQL = { regionId: 'cn-hangzhou', engine: 'MySQL', engineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1', DBInstanceStorage: 20, DBInstanceNetType: 'Intranet', payType: 'Postpaid', securityIPList: '0.0.0.0/0' };
@@ -50,6 +59,15 @@ describe('placement and changes that reach the owner (three nodes, shared MySQL)
       const [internal] = await a.net(id);
       assert.ok(internal && inPool(internal.IPAddress, `127.${cluster.block}.${100 + index}.0/24`), `${internal?.IPAddress} from ${owners[i]}'s pool`);
     }
+    // The explorer's live view on node 2: which node serves each instance, the nodes, and node 2's own listeners.
+    const view = await live(n2, ids);
+    assert.equal(view.NodeId, 'node2');
+    assert.deepEqual((view.Nodes as Array<{ NodeId: string; State: string }>).map((n) => [n.NodeId, n.State]), [['node1', 'live'], ['node2', 'live'], ['node3', 'live']]);
+    const servedBy = new Map((view.InstanceNodes as Array<{ instanceId: string; nodeId: string }>).map((x) => [x.instanceId, x.nodeId]));
+    assert.deepEqual(ids.map((id) => servedBy.get(id)), owners);
+    const eps = view.Endpoints as Array<{ instanceId: string; nodeId: string; listening: boolean }>;
+    assert.deepEqual(eps.map((e) => e.instanceId), ids.filter((_, i) => owners[i] === 'node2'));
+    assert.ok(eps.every((e) => e.nodeId === 'node2' && e.listening));
   });
 
   test('Allocate through node 3 for an instance on node 2 listens on node 2 before it answers; Release through node 1 answers after node 2 shut the door', async () => {
@@ -82,6 +100,16 @@ describe('placement and changes that reach the owner (three nodes, shared MySQL)
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(closed, true, 'the session through node 2 was closed');
     assert.equal((await api(n2).attr(id)).DBInstanceStatus, 'Running');
+
+    // DeleteDBInstance through node 3: its row (and so its owner) is gone before the commit; node 2 still hears
+    // of it and has closed the internal listener when the call answers.
+    const [internal] = await api(n2).net(id);
+    assert.ok(internal);
+    assert.ok(n2.dataplane.live([id]).some((l) => l.listening));
+    const c3 = rdsClient(n3.endpoint, n3.credentials, { protocol: 'http' });
+    await c3.deleteDBInstance(req('DeleteDBInstance', { DBInstanceId: id }));
+    assert.deepEqual(n2.dataplane.live([id]), [], 'node 2 serves nothing of the deleted instance at the answer');
+    assert.equal(await connectOutcome(internal.IPAddress, Number(internal.port)), 'ECONNREFUSED');
   });
 });
 

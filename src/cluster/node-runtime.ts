@@ -14,6 +14,8 @@ export const DEFAULT_RECONCILE_MS = 5_000;
 /** How long a call made through this node waits for the owner of its instance to confirm (then answers anyway). */
 export const DEFAULT_APPLY_WAIT_MS = 5_000;
 const POLL_MS = 250;
+/** ChangeMessage.owner of a deleted instance: every node that still serves it applies the change. */
+const ANY_OWNER = '*';
 
 export interface NodeHooks {
   /** The same local path a change made through this node takes: server, listeners, relocation, settling. */
@@ -23,6 +25,8 @@ export interface NodeHooks {
   /** Fenced: the data plane reconciles to nothing (its loader reads no store while fenced). */
   shutAll(): Promise<void>;
   load(): NodeLoad;
+  /** Whether this node has listeners or a server slot for the instance (a deleted instance's owner is unknown). */
+  serves(instanceId: string): boolean;
 }
 
 export interface NodeRuntimeOptions {
@@ -100,9 +104,9 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
   };
 
   /** Apply a change of an instance this node owns, then confirm it to whoever waits. */
-  const applyOwned = (id: string, generation: number, restart: boolean): Promise<void> => serial(id, async () => {
+  const applyOwned = (id: string, generation: number, restart: boolean, force = false): Promise<void> => serial(id, async () => {
     if (!hooks || closed) return;
-    if ((applied.get(id) ?? 0) >= generation && !restart) return confirm(id, generation);
+    if ((applied.get(id) ?? 0) >= generation && !restart && !force) return confirm(id, generation);
     await hooks.applyLocal(id as InstanceId, restart);
     if (generation > (applied.get(id) ?? 0)) applied.set(id, generation);
     await confirm(id, generation);
@@ -117,8 +121,12 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
   };
 
   const onChange = (m: ChangeMessage): void => {
-    if (m.owner !== me || lease?.fenced()) return;
-    applyOwned(m.instanceId, m.generation, m.restart === true)
+    if (lease?.fenced()) return;
+    // A deleted instance (its row, and so its owner, is gone): whichever node still serves it removes it.
+    if (m.owner === ANY_OWNER) {
+      if (!hooks?.serves(m.instanceId)) return;
+    } else if (m.owner !== me) return;
+    applyOwned(m.instanceId, m.generation, m.restart === true, m.owner === ANY_OWNER)
       .catch((e: unknown) => logger.error({ instanceId: m.instanceId, err: String(e) }, 'applying a change made on another node failed'));
   };
 
@@ -195,7 +203,15 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
     ownedNow: (ids) => (clustered ? opts.store.read((r) => owned(r, ids)) : Promise.resolve(new Set(ids))),
     async beforeCommit(ids, r) {
       if (!clustered || ids.length === 0) return;
-      for (const o of await r.nodes.bump(ids)) {
+      const rows = await r.nodes.bump(ids);
+      for (const id of ids) {
+        if (rows.some((o) => o.instanceId === id)) continue;
+        // Deleted in this transaction: its owner can no longer be read, so every node hears it.
+        bumped.set(id, { generation: 0, owner: ANY_OWNER });
+        const msg: ChangeMessage = { schema: schemaName, instanceId: id, generation: 0, owner: ANY_OWNER };
+        await r.nodes.notify(CHANGE_CHANNEL, JSON.stringify(msg));
+      }
+      for (const o of rows) {
         const prev = bumped.get(o.instanceId);
         if (!prev || prev.generation <= o.generation) bumped.set(o.instanceId, { generation: o.generation, owner: o.nodeId });
         if (o.nodeId && o.nodeId !== me) {
@@ -209,7 +225,14 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
       const remote: Array<Promise<void>> = [];
       for (const id of ids) {
         const b = bumped.get(id);
-        if (clustered && b?.owner && b.owner !== me) {
+        if (clustered && b?.owner === ANY_OWNER) {
+          bumped.delete(id);
+          if (!hooks?.serves(id)) {
+            // Another node served it: wait (bounded) for that node to confirm it removed it.
+            remote.push(waitApplied(id, 0));
+            continue;
+          }
+        } else if (clustered && b?.owner && b.owner !== me) {
           if (restarts.includes(id)) {
             const msg: ChangeMessage = { schema: schemaName, instanceId: id, generation: b.generation, owner: b.owner, restart: true };
             await opts.store.tx((r) => r.nodes.notify(CHANGE_CHANNEL, JSON.stringify(msg)));
@@ -260,9 +283,13 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
         timers.push(t);
         return;
       }
+      // One pass at a time: a pass that starts servers may take longer than the period.
+      let passing = false;
       const full = setInterval(() => {
-        if (lease?.fenced() || closed) return;
-        h.fullReconcile().then(catchUp).catch((e: unknown) => logger.warn({ err: String(e) }, 'periodic reconcile failed'));
+        if (lease?.fenced() || closed || passing) return;
+        passing = true;
+        h.fullReconcile().then(catchUp).catch((e: unknown) => logger.warn({ err: String(e) }, 'periodic reconcile failed'))
+          .finally(() => { passing = false; });
       }, reconcileMs);
       full.unref();
       timers.push(full);

@@ -31,15 +31,24 @@ export interface LiveDeps {
   now(): number;
   hostId: string;
   logger: Logger;
+  /** The node answering (issue 13): the live endpoints are its own listeners. Default `local`. */
+  nodeId?: string;
 }
 
 export interface LiveAnswer {
   RequestId: string;
   /** The instances looked at: those named that belong to the caller (all of the caller's when none is named). */
   InstanceIds: string[];
-  Endpoints: EndpointLiveState[];
+  /** This node's listeners of those instances, each with the node id (issue 13). */
+  Endpoints: Array<EndpointLiveState & { nodeId: string }>;
   /** Per instance: the server that really runs for it (the API echoes the requested EngineVersion) and its state. */
   Servers: Array<{ instanceId: string; state: string; server: string; reason: string }>;
+  /** The node that answered: Endpoints are its listeners (instances another node serves have none here). */
+  NodeId: string;
+  /** Per instance: the node that serves it (its server and listeners). */
+  InstanceNodes: Array<{ instanceId: string; nodeId: string }>;
+  /** Every node sharing the store, its state by the store's clock and its zone ('' = any). */
+  Nodes: Array<{ NodeId: string; State: string; ZoneId: string; ApiUrl: string }>;
 }
 
 export async function serveLive(req: IncomingMessage, res: ServerResponse, url: URL, deps: LiveDeps): Promise<void> {
@@ -89,7 +98,16 @@ async function live(raw: RawRequest, deps: LiveDeps): Promise<LiveAnswer> {
   const wanted = new Set<string>(ids);
   const servers = (deps.servers?.() ?? []).filter((x) => wanted.has(x.instanceId))
     .map((x) => ({ instanceId: x.instanceId, state: x.state, server: x.server, reason: x.reason }));
-  return { RequestId: raw.requestId, InstanceIds: ids, Endpoints: ids.length === 0 ? [] : deps.dataplane.live(ids), Servers: servers };
+  const me = deps.nodeId ?? 'local';
+  const { owners, nodes } = await deps.store.read(async (r) => {
+    const [list, dbNow, own] = await Promise.all([r.nodes.list(), r.nodes.dbNow(), ids.length > 0 ? r.nodes.ownership(ids) : Promise.resolve([])]);
+    return {
+      owners: own.map((o) => ({ instanceId: o.instanceId as string, nodeId: o.nodeId ?? '' })),
+      nodes: list.map((n) => ({ NodeId: n.nodeId, State: n.state === 'live' && n.leaseUntilMs < dbNow ? 'expired' : n.state, ZoneId: n.zoneId, ApiUrl: n.apiUrl })),
+    };
+  });
+  const endpoints = ids.length === 0 ? [] : deps.dataplane.live(ids).map((e) => ({ ...e, nodeId: me }));
+  return { RequestId: raw.requestId, InstanceIds: ids, Endpoints: endpoints, Servers: servers, NodeId: me, InstanceNodes: owners, Nodes: nodes };
 }
 
 async function ownedInstances(store: StateStore, principal: Principal, named: string[]): Promise<InstanceRecord[]> {

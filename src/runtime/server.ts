@@ -216,7 +216,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     tls,
     pipeline,
     hostId: config.hostId,
-    routes: [health, metrics.route, explorerRoute({ store, dataplane, servers: () => engines.servers(), now, hostId: config.hostId, logger }), ...(opts.routes ?? [])],
+    routes: [health, metrics.route, explorerRoute({ store, dataplane, servers: () => engines.servers(), now, hostId: config.hostId, logger, nodeId }), ...(opts.routes ?? [])],
     onError: (o, msg) => logger.error(o, msg),
   });
   let dns: Awaited<ReturnType<typeof import('../dataplane/dns-server.js').startDnsServer>> | undefined;
@@ -253,6 +253,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
       await settler.resume();
     },
     shutAll: () => dataplane.reconcile(),
+    serves: (id) => dataplane.live([id]).length > 0 || engines.servers().some((x) => x.instanceId === id),
     load: () => {
       const live = dataplane.live();
       return { instances: new Set(live.map((l) => l.instanceId)).size, endpoints: live.filter((l) => l.listening).length, sessions: dataplane.stats().sessions };
