@@ -205,6 +205,13 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
       const dead = rows.find((r) => r.NodeId === 'node2') as NodeRow;
       assert.equal(dead?.State, 'expired', 'node 2 after its lease passed');
       assert.ok(rows.filter((r) => r.NodeId !== 'node2').some((r) => r.EndpointList.some((e) => e.DBInstanceId === onNode2)));
+      // The moved instance keeps its own zone; the dead node's zone has no live node, so a new instance there is
+      // refused with the catalogued code.
+      assert.equal((await api(n3()).attribute(onNode2)).zoneId, ZONES[1]);
+      await assert.rejects(api(n1()).create(ZONES[1]), (e: { code?: string; data?: { Code?: string } }) => {
+        assert.equal(e.code ?? e.data?.Code, 'InvalidZone.NotSupported');
+        return true;
+      });
     } finally {
       stop = true;
       await Promise.all(loops);
