@@ -17,6 +17,7 @@ import { releaseSection } from './sections/release.js';
 import { scaleSection } from './sections/scale.js';
 import { startSection } from './sections/start.js';
 import { enginesSection } from './sections/engines.js';
+import { clusterSection } from './sections/cluster.js';
 
 const SECTIONS: Array<[string, string, () => Promise<Section>]> = [
   ['api', '1. API', apiSection],
@@ -26,6 +27,7 @@ const SECTIONS: Array<[string, string, () => Promise<Section>]> = [
   ['scale', '5. Scale', scaleSection],
   ['start', '6. Start', startSection],
   ['engines', '7. Engines', enginesSection],
+  ['cluster', '8. Cluster', clusterSection],
 ];
 
 /** Every row with a target, met or missed, in one place. */

@@ -20,7 +20,7 @@ const PROBE_GAP_MS = 1;
 interface Sample { refusedMs: number; closedMs: number; answerMs: number }
 
 /** Opens n sessions and resolves once each has its greeting byte, i.e. is proxied end to end. */
-async function openSessions(host: string, port: number, n: number): Promise<net.Socket[]> {
+export async function openSessions(host: string, port: number, n: number): Promise<net.Socket[]> {
   return Promise.all(Array.from({ length: n }, () => new Promise<net.Socket>((resolve, reject) => {
     const s = net.connect({ host, port });
     s.once('data', () => resolve(s));
@@ -30,7 +30,7 @@ async function openSessions(host: string, port: number, n: number): Promise<net.
 }
 
 /** Sends the release, then watches: first refused connect, last session close, the answer. */
-async function measureRelease(host: string, port: number, sessions: net.Socket[], release: () => Promise<unknown>): Promise<Sample> {
+export async function measureRelease(host: string, port: number, sessions: net.Socket[], release: () => Promise<unknown>): Promise<Sample> {
   const t0 = performance.now();
   let lastClose = 0;
   const allClosed = Promise.all(sessions.map((s) => new Promise<void>((resolve) => {
