@@ -17,6 +17,11 @@ const POLL_MS = 250;
 /** ChangeMessage.owner of a deleted instance: every node that still serves it applies the change. */
 const ANY_OWNER = '*';
 
+/** The LISTEN connection's application_name (pg_stat_activity), for operators and tests. At most 63 bytes. */
+export function busApplicationName(schema: string, nodeId: string): string {
+  return `localrds-bus:${schema}:${nodeId}`.slice(0, 63);
+}
+
 export interface NodeHooks {
   /** The same local path a change made through this node takes: server, listeners, relocation, settling. */
   applyLocal(instanceId: InstanceId, restart: boolean): Promise<void>;
@@ -262,7 +267,7 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
       await opts.store.tx((r) => r.nodes.register(registration, leaseMs));
       if (clustered && opts.db) {
         const { connectionString } = (await import('../store/postgres-store.js')).splitUrl(opts.db, undefined);
-        bus = startChangeBus({ connectionString, schema: schemaName });
+        bus = startChangeBus({ connectionString, schema: schemaName, applicationName: busApplicationName(schemaName, me) });
         bus.onChange(onChange);
         bus.onApplied(onApplied);
         bus.onReconnect(() => { void catchUp(); });
