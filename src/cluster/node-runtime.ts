@@ -17,6 +17,11 @@ const POLL_MS = 250;
 /** ChangeMessage.owner of a deleted instance: every node that still serves it applies the change. */
 const ANY_OWNER = '*';
 
+/** The LISTEN connection's application_name (pg_stat_activity), for operators and tests. At most 63 bytes. */
+export function busApplicationName(schema: string, nodeId: string): string {
+  return `localrds-bus:${schema}:${nodeId}`.slice(0, 63);
+}
+
 export interface NodeHooks {
   /** The same local path a change made through this node takes: server, listeners, relocation, settling. */
   applyLocal(instanceId: InstanceId, restart: boolean): Promise<void>;
@@ -50,11 +55,16 @@ export interface NodeRuntime {
   /** Which of these instances this node serves (all of them when alone). */
   owned(r: Repos, ids: string[]): Promise<Set<string>>;
   ownedNow(ids: string[]): Promise<Set<string>>;
-  /** Inside a write tx: bump each instance's generation; tell other owners (delivered at commit). */
+  /**
+   * Inside a write tx: bump each instance's generation; tell other owners (delivered at commit). Runs before the
+   * data plane shuts the doors the change removes (it asks the data plane whether a deleted instance was served here).
+   */
   beforeCommit(ids: readonly InstanceId[], r: Repos): Promise<void>;
   /** After the commit: own instances locally, others' by waiting (bounded) for their owner's confirmation. */
   afterCommit(ids: readonly InstanceId[], restarts: readonly InstanceId[]): Promise<void>;
-  /** Starts the heartbeat, the periodic reconcile and the change listener (after the planes exist). */
+  /** The planes exist: changes are applied from now on (before the API listens, so that no call misses them). */
+  attach(hooks: NodeHooks): void;
+  /** Starts the heartbeat, the periodic reconcile and the change listener, and records the API URL. */
   start(hooks: NodeHooks, apiUrl: string): Promise<void>;
   /** Stops the heartbeat, the periodic reconcile and the change listener (first step of a graceful stop). */
   halt(): Promise<void>;
@@ -90,6 +100,8 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
   /** Generations this node applied for instances it owns (its own writes and the changes it was told of). */
   const applied = new Map<string, number>();
   const waiters = new Map<string, Set<{ generation: number; done(): void }>>();
+  /** Instances deleted through this node that it served itself (beforeCommit -> afterCommit). */
+  const deletingHere = new Set<string>();
   const queues = new Map<string, Promise<void>>();
 
   const owned = async (r: Repos, ids: string[]): Promise<Set<string>> => {
@@ -183,7 +195,7 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
     const poll = setInterval(() => {
       opts.store.read((r) => r.nodes.ownership([id])).then(([o]) => {
         if (o && o.appliedGeneration >= generation) entry.done();
-        // Moved back to this node (failover): it applies it itself below.
+        // Moved to this node meanwhile (failover): the failover's own notification makes this node apply it.
         else if (o && o.nodeId === me) entry.done();
       }, () => undefined);
     }, bus?.live() ? 1000 : POLL_MS);
@@ -212,7 +224,14 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
       const rows = await r.nodes.bump(ids);
       for (const id of ids) {
         if (rows.some((o) => o.instanceId === id)) continue;
-        // Deleted in this transaction: its owner can no longer be read, so every node hears it.
+        // Deleted in this transaction: its owner can no longer be read. This node serves it (asked before the
+        // doors shut): it is the owner. Else every node hears it, and the one that serves it confirms.
+        // (A retried attempt finds the doors its first attempt shut: what that attempt saw is remembered.)
+        if (deletingHere.has(id) || hooks?.serves(id)) {
+          deletingHere.add(id);
+          bumped.set(id, { generation: 0, owner: me });
+          continue;
+        }
         bumped.set(id, { generation: 0, owner: ANY_OWNER });
         const msg: ChangeMessage = { schema: schemaName, instanceId: id, generation: 0, owner: ANY_OWNER };
         await r.nodes.notify(CHANGE_CHANNEL, JSON.stringify(msg));
@@ -231,13 +250,12 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
       const remote: Array<Promise<void>> = [];
       for (const id of ids) {
         const b = bumped.get(id);
+        deletingHere.delete(id);
         if (clustered && b?.owner === ANY_OWNER) {
+          // Deleted, and another node served it: wait (bounded) for that node to confirm it removed it.
           bumped.delete(id);
-          if (!hooks?.serves(id)) {
-            // Another node served it: wait (bounded) for that node to confirm it removed it.
-            remote.push(waitApplied(id, 0));
-            continue;
-          }
+          remote.push(waitApplied(id, 0));
+          continue;
         } else if (clustered && b?.owner && b.owner !== me) {
           if (restarts.includes(id)) {
             const msg: ChangeMessage = { schema: schemaName, instanceId: id, generation: b.generation, owner: b.owner, restart: true };
@@ -256,13 +274,16 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
       await Promise.all(remote);
       if (failure !== undefined) throw failure;
     },
+    attach(h) {
+      hooks = h;
+    },
     async start(h, apiUrl) {
       hooks = h;
       registration = { ...registration, apiUrl };
       await opts.store.tx((r) => r.nodes.register(registration, leaseMs));
       if (clustered && opts.db) {
         const { connectionString } = (await import('../store/postgres-store.js')).splitUrl(opts.db, undefined);
-        bus = startChangeBus({ connectionString, schema: schemaName });
+        bus = startChangeBus({ connectionString, schema: schemaName, applicationName: busApplicationName(schemaName, me) });
         bus.onChange(onChange);
         bus.onApplied(onApplied);
         bus.onReconnect(() => { void catchUp(); });

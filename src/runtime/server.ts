@@ -24,7 +24,7 @@ import { createSettler } from './settler.js';
 import { probeBind } from './bind-probe.js';
 import { relocateHeldEndpoints } from './relocate.js';
 import type { OwnedFilter } from './desired-state.js';
-import { openNodeRuntime, type NodeRuntime } from '../cluster/node-runtime.js';
+import { openNodeRuntime, type NodeHooks, type NodeRuntime } from '../cluster/node-runtime.js';
 import type { Cidr } from '../domain/ipv4.js';
 
 function cidrText(c: Cidr): string {
@@ -190,16 +190,46 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     // Own instances here; another node's are applied by that node, and the answer waits for its confirmation.
     afterCommit: (ids: InstanceId[], effects) => self.afterCommit(ids, effects.restart),
     beforeCommit: async (ids, repos) => {
+      await self.beforeCommit(ids, repos);
       for (const id of ids) {
         await dataplane.closeUndesired({ instanceId: id }, self.fenced() ? { endpoints: [], groups: [], engines: {}, targets: {} }
           : await loadDesiredState(repos, { instanceId: id }, undefined, config.clustered ? owned : undefined));
       }
-      await self.beforeCommit(ids, repos);
     },
     // Throttle first (cheap, protects the store), then the key's RAM policy, then whatever the caller added.
     gates: [...(opts.rateLimit ? [throttleGate({ ratePerSecond: opts.rateLimit, now })] : []), policyGate({ store, logger }), ...(opts.gates ?? [])],
   });
 
+  /** The local path of one instance's change: the server first (a 200 means it has the change), then its listeners. */
+  const applyLocal = async (id: InstanceId, restart: boolean): Promise<void> => {
+    let failure: unknown;
+    try {
+      await engines.reconcile({ instanceId: id });
+      if (restart) await engines.restart(id);
+    } catch (e) {
+      failure = e;
+      logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed');
+    }
+    await dataplane.reconcile({ instanceId: id });
+    await relocateHeldEndpoints({ store, dataplane, config, probe: probeBind, now, instanceId: id });
+    await settler.settle(id);
+    if (failure !== undefined) throw failure;
+  };
+  const hooks: NodeHooks = {
+    applyLocal,
+    fullReconcile: async () => {
+      await engines.reconcile().catch((e: unknown) => logger.warn({ err: String(e) }, 'instance engine: full reconcile incomplete'));
+      await dataplane.reconcile();
+      await settler.resume();
+    },
+    shutAll: () => dataplane.reconcile(),
+    serves: (id) => dataplane.live([id]).length > 0 || engines.servers().some((x) => x.instanceId === id),
+    load: () => {
+      const live = dataplane.live();
+      return { instances: new Set(live.map((l) => l.instanceId)).size, endpoints: live.filter((l) => l.listening).length, sessions: dataplane.stats().sessions };
+    },
+  };
+  self.attach(hooks);
   const tls = opts.tls === 'off' ? undefined
     : await loadOrCreateTls({ dataDir, ...(typeof opts.tls === 'object' ? opts.tls : {}), hosts: opts.host ? [opts.host] : [] });
   const health = healthRoute({
@@ -230,35 +260,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     });
   }
   const hostForUrl = http.host.includes(':') ? `[${http.host}]` : http.host;
-  /** The local path of one instance's change: the server first (a 200 means it has the change), then its listeners. */
-  const applyLocal = async (id: InstanceId, restart: boolean): Promise<void> => {
-    let failure: unknown;
-    try {
-      await engines.reconcile({ instanceId: id });
-      if (restart) await engines.restart(id);
-    } catch (e) {
-      failure = e;
-      logger.error({ instanceId: id, err: e instanceof Error ? e.message : String(e) }, 'instance engine reconcile failed');
-    }
-    await dataplane.reconcile({ instanceId: id });
-    await relocateHeldEndpoints({ store, dataplane, config, probe: probeBind, now, instanceId: id });
-    await settler.settle(id);
-    if (failure !== undefined) throw failure;
-  };
-  await self.start({
-    applyLocal,
-    fullReconcile: async () => {
-      await engines.reconcile().catch((e: unknown) => logger.warn({ err: String(e) }, 'instance engine: full reconcile incomplete'));
-      await dataplane.reconcile();
-      await settler.resume();
-    },
-    shutAll: () => dataplane.reconcile(),
-    serves: (id) => dataplane.live([id]).length > 0 || engines.servers().some((x) => x.instanceId === id),
-    load: () => {
-      const live = dataplane.live();
-      return { instances: new Set(live.map((l) => l.instanceId)).size, endpoints: live.filter((l) => l.listening).length, sessions: dataplane.stats().sessions };
-    },
-  }, `http://${hostForUrl}:${http.port}`);
+  await self.start(hooks, `http://${hostForUrl}:${http.port}`);
   return {
     url: `http://${hostForUrl}:${http.port}`,
     httpsUrl: tls ? `https://${hostForUrl}:${http.port}` : undefined,
