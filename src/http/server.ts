@@ -188,7 +188,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOpt
   } else if (url.pathname !== '/') {
     wire = failEarly(new ApiError('InvalidAction.NotFound'), base, o, req, body);
   } else {
-    wire = await o.pipeline({ ...base, body });
+    // The body joins the same object: the pipeline's stages grow it rather than copy it (see pipeline.ts).
+    const raw = base as RawRequest;
+    raw.body = body;
+    wire = await o.pipeline(raw);
   }
   // One writeHead and one end: the head and the body leave in one write.
   res.writeHead(wire.status, { ...wire.headers, 'x-acs-request-id': requestId });

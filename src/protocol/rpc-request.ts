@@ -78,15 +78,15 @@ export function parseRpc(raw: RawRequest): RpcRequest {
   if (format !== undefined && !/^(json|xml)$/i.test(format)) {
     throw new ApiError('InvalidParameter', { name: 'Format', detail: 'Use JSON or XML.' });
   }
-  return {
-    ...raw,
-    query,
-    bodyParams,
-    params,
-    action: params.get('Action') ?? header(raw.headers, 'x-acs-action'),
-    version: params.get('Version') ?? header(raw.headers, 'x-acs-version'),
-    format: format?.toUpperCase() === 'XML' ? 'XML' : 'JSON',
-  };
+  // The raw request grows into the RPC request (a copy of every field per stage cost microseconds per call).
+  const rpc = raw as RpcRequest;
+  rpc.query = query;
+  rpc.bodyParams = bodyParams;
+  rpc.params = params;
+  rpc.action = params.get('Action') ?? header(raw.headers, 'x-acs-action');
+  rpc.version = params.get('Version') ?? header(raw.headers, 'x-acs-version');
+  rpc.format = format?.toUpperCase() === 'XML' ? 'XML' : 'JSON';
+  return rpc;
 }
 
 function isForm(ct: string | undefined): boolean {
