@@ -1,6 +1,6 @@
 // Numbered schema migrations, applied when a store opens, all pending ones in the caller's single transaction,
 // each recorded in schema_migrations. Add a migration by appending to MIGRATIONS; never edit a shipped one.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './schema.js';
 import * as m001 from './migrations/001-init.js';
 import * as m002 from './migrations/002-db-accounts.js';
@@ -23,8 +23,23 @@ export const MIGRATIONS: readonly Migration[] = [
   { id: '006_nodes', up: m006.up },
 ];
 
+/**
+ * True when schema_migrations lists exactly the known migrations: every start after the first. Two catalogue-free
+ * reads written with the sql tag (no schema builder, no DDL, nothing that takes a schema lock on PostgreSQL).
+ */
+async function current(trx: Kysely<any>, dialect: Dialect): Promise<boolean> {
+  // Asked of the catalogue first: on PostgreSQL a SELECT from a missing table would abort the transaction.
+  const exists = dialect === 'sqlite'
+    ? (await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = 'schema_migrations'`.execute(trx)).rows[0]?.n === 1
+    : (await sql<{ t: string | null }>`select to_regclass('schema_migrations')::text as t`.execute(trx)).rows[0]?.t != null;
+  if (!exists) return false;
+  const ids = new Set((await sql<{ id: string }>`select id from schema_migrations`.execute(trx)).rows.map((r) => r.id));
+  return ids.size === MIGRATIONS.length && MIGRATIONS.every((m) => ids.has(m.id));
+}
+
 /** Brings the schema up to date. `trx` must be inside a transaction that excludes other migrators. */
 export async function migrate(trx: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  if (await current(trx, dialect)) return [];
   await trx.schema.createTable('schema_migrations').ifNotExists()
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('applied_at', 'text', (c) => c.notNull())
