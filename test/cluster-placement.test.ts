@@ -6,7 +6,9 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { rdsClient, req } from './helpers/clients.js';
 import { inPool, newCluster, type Cluster } from './helpers/cluster.js';
-import type { TestServer } from './helpers/localrds.js';
+import { PG_URL, type TestServer } from './helpers/localrds.js';
+import pg from 'pg';
+import { busApplicationName } from '../src/cluster/node-runtime.js';
 import { connectOutcome } from './helpers/ports.js';
 import { signRequest } from '../src/explorer/signer.js';
 
@@ -136,5 +138,37 @@ describe('placement by zone', () => {
       assert.equal(e.code ?? e.data?.Code, 'InvalidZone.NotSupported');
       return true;
     });
+  });
+});
+
+describe('the owner lost its LISTEN connection', () => {
+  const cluster: Cluster = newCluster();
+  let n1: TestServer; let n2: TestServer;
+  before(async () => {
+    // No periodic reconcile within the test: only the fallback of a lost notification can apply the change.
+    n1 = await cluster.start('node1', 1, { backends: SHARED, reconcileMs: 600_000, zoneId: 'cn-hangzhou-a' });
+    n2 = await cluster.start('node2', 2, { backends: SHARED, reconcileMs: 600_000, zoneId: 'cn-hangzhou-b' });
+  });
+  after(async () => {
+    await Promise.all([n1, n2].map((n) => n?.stop()));
+    await cluster.drop();
+  });
+
+  test('a Release through node 1 still answers after node 2 shut the door (node 2 polls its generations meanwhile)', async () => {
+    const id = await api(n1).create({ zoneId: 'cn-hangzhou-b' });
+    assert.equal(await ownerOf(n1, id), 'node2');
+    const cs = await api(n1).allocate(id, `lst${Date.now() % 100000}`, '3309');
+    assert.ok(n2.dataplane.live([id]).some((l) => l.connectionString === cs && l.listening));
+    // Cut node 2's LISTEN connection (named by its application_name); it reconnects a second later.
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      const r = await admin.query('select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name = $1', [busApplicationName(cluster.schema, 'node2')]);
+      assert.equal(r.rowCount, 1);
+    } finally {
+      await admin.end();
+    }
+    await api(n1).release(id, cs);
+    assert.ok(!n2.dataplane.live([id]).some((l) => l.connectionString === cs), 'node 2 closed the listener before the answer');
   });
 });

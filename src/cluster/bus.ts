@@ -33,7 +33,8 @@ function parse<T extends { schema: string }>(payload: string | undefined, schema
   }
 }
 
-export function startChangeBus(opts: { connectionString: string; schema: string }): ChangeBus {
+/** `applicationName` names the LISTEN connection in pg_stat_activity (localrds-bus:<schema>:<node>). */
+export function startChangeBus(opts: { connectionString: string; schema: string; applicationName?: string }): ChangeBus {
   const changes: Array<(m: ChangeMessage) => void> = [];
   const applied: Array<(m: AppliedMessage) => void> = [];
   const reconnects: Array<() => void> = [];
@@ -52,7 +53,7 @@ export function startChangeBus(opts: { connectionString: string; schema: string 
     }
   };
   const connect = (): void => {
-    const c = new pg.Client({ connectionString: opts.connectionString, connectionTimeoutMillis: 5000 });
+    const c = new pg.Client({ connectionString: opts.connectionString, connectionTimeoutMillis: 5000, application_name: opts.applicationName });
     client = c;
     c.on('error', () => down(c));
     c.on('end', () => down(c));

@@ -29,6 +29,30 @@ export interface FailoverResult {
   unavailable: string[];
 }
 
+/**
+ * Whether a failover pass has anything to do, read outside any write transaction (every live node asks this after
+ * every heartbeat; only when it says yes does a node run the serializable pass). `preferred`: this node is the
+ * live node with the lowest id, which runs the pass at once; the others wait for a second look one heartbeat
+ * later, so that the nodes do not all collide on the same rows (any of them still takes over if it is gone).
+ */
+export async function failoverPending(r: Repos, nodeId: string): Promise<{ pending: boolean; preferred: boolean }> {
+  const [nodes, dbNow] = await Promise.all([r.nodes.list(), r.nodes.dbNow()]);
+  const live = nodes.filter((n) => isLiveNode(n, dbNow)).map((n) => n.nodeId).sort();
+  const preferred = live[0] === nodeId;
+  if (nodes.some((n) => n.state === 'live' && !isLiveNode(n, dbNow))) return { pending: true, preferred };
+  const counts = await r.nodes.countByNode();
+  for (const n of nodes) {
+    if (n.state === 'live' || (counts.get(n.nodeId) ?? 0) === 0) continue;
+    // A dead node still owns instances: pending unless all of them are already marked Unavailable with nowhere to go.
+    for (const own of await r.nodes.ownedBy(n.nodeId)) {
+      const mode = modeOf(n, own.engine);
+      const movable = mode !== 'per-instance' && nodes.some((m) => isLiveNode(m, dbNow) && modeOf(m, own.engine) === mode);
+      if (movable || own.status !== 'Unavailable') return { pending: true, preferred };
+    }
+  }
+  return { pending: false, preferred };
+}
+
 export async function failoverPass(r: Repos, opts: { schema: string; nowMs: number; quarantineMs: number }): Promise<FailoverResult> {
   const out: FailoverResult = { expired: [], moved: [], unavailable: [] };
   for (const n of await r.nodes.listLapsed()) {

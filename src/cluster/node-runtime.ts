@@ -6,7 +6,7 @@ import type { InstanceId } from '../domain/types.js';
 import type { Logger } from '../pipeline.js';
 import type { NodeLoad, NodeRegistration, Repos, StateStore } from '../store/types.js';
 import { APPLIED_CHANNEL, CHANGE_CHANNEL, startChangeBus, type AppliedMessage, type ChangeBus, type ChangeMessage } from './bus.js';
-import { failoverPass } from './failover.js';
+import { failoverPass, failoverPending } from './failover.js';
 import { startLease, type Lease } from './lease.js';
 
 export const DEFAULT_LEASE_MS = 10_000;
@@ -16,6 +16,11 @@ export const DEFAULT_APPLY_WAIT_MS = 5_000;
 const POLL_MS = 250;
 /** ChangeMessage.owner of a deleted instance: every node that still serves it applies the change. */
 const ANY_OWNER = '*';
+
+/** The LISTEN connection's application_name (pg_stat_activity), for operators and tests. At most 63 bytes. */
+export function busApplicationName(schema: string, nodeId: string): string {
+  return `localrds-bus:${schema}:${nodeId}`.slice(0, 63);
+}
 
 export interface NodeHooks {
   /** The same local path a change made through this node takes: server, listeners, relocation, settling. */
@@ -79,6 +84,8 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
   const schemaName = schema?.schema ?? 'public';
 
   let hooks: NodeHooks | undefined;
+  /** A failover pass was pending at the last heartbeat (a node that is not the preferred one runs it on the second look). */
+  let pendingSeen = false;
   let lease: Lease | undefined;
   let bus: ChangeBus | undefined;
   let closed = false;
@@ -138,6 +145,7 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
 
   /** Owned instances whose generation is ahead of what was applied: changes whose notification was missed. */
   let catching = false;
+  let catchUpFailing = false;
   const catchUp = async (): Promise<void> => {
     if (!clustered || !hooks || closed || catching || lease?.fenced()) return;
     catching = true;
@@ -147,8 +155,11 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
         const done = Math.max(o.appliedGeneration, applied.get(o.instanceId) ?? 0);
         if (o.generation > done) await applyOwned(o.instanceId, o.generation, false);
       }
+      catchUpFailing = false;
     } catch (e) {
-      logger.warn({ err: String(e) }, 'catching up on changes failed');
+      // Once per outage: while the store is away this runs every 250 ms.
+      if (!catchUpFailing) logger.warn({ err: String(e) }, 'catching up on changes failed');
+      catchUpFailing = true;
     } finally {
       catching = false;
     }
@@ -256,7 +267,7 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
       await opts.store.tx((r) => r.nodes.register(registration, leaseMs));
       if (clustered && opts.db) {
         const { connectionString } = (await import('../store/postgres-store.js')).splitUrl(opts.db, undefined);
-        bus = startChangeBus({ connectionString, schema: schemaName });
+        bus = startChangeBus({ connectionString, schema: schemaName, applicationName: busApplicationName(schemaName, me) });
         bus.onChange(onChange);
         bus.onApplied(onApplied);
         bus.onReconnect(() => { void catchUp(); });
@@ -270,6 +281,10 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
         onUnfence: async () => { await h.fullReconcile(); await catchUp(); },
         afterRenew: async () => {
           if (!clustered) return;
+          const check = await opts.store.read((r) => failoverPending(r, me));
+          if (!check.pending) { pendingSeen = false; return; }
+          if (!check.preferred && !pendingSeen) { pendingSeen = true; return; }
+          pendingSeen = false;
           const res = await opts.store.tx((r) => failoverPass(r, { schema: schemaName, nowMs: opts.now(), quarantineMs: opts.quarantineMs }));
           if (res.expired.length > 0 || res.moved.length > 0 || res.unavailable.length > 0) logger.warn({ ...res }, 'failover');
           if (res.moved.some((m) => m.to === me)) void catchUp();
