@@ -237,8 +237,13 @@ describe('three nodes on one PostgreSQL (issue 13)', { timeout: 170_000 }, () =>
     const ms = Date.now() - cutAt;
     t.diagnostic(`cut -> every listener of node 3 refusing: ${ms} ms (lease ${LEASE_MS}, fence at 2/3 of it after the last renewal sent)`);
     assert.ok(ms < LEASE_MS, `node 3 closed its listeners ${ms} ms after the cut (lease ${LEASE_MS} ms); polled ${refused.ms} ms`);
-    // Node 3 keeps running (fenced, not dead): it does not serve the data plane, and the other nodes still answer.
+    // Node 3 keeps running (fenced, not dead): what needs the store answers the catalogued ServiceUnavailable, and
+    // the other nodes still answer.
     assert.equal(n3().alive(), true);
+    await assert.rejects(api(n3()).list(), (e: { code?: string; data?: { Code?: string } }) => {
+      assert.equal(e.code ?? e.data?.Code, 'ServiceUnavailable');
+      return true;
+    });
     assert.ok((await api(n1()).list()) >= 2);
   });
 

@@ -4,7 +4,7 @@
 // in turns. (2) API throughput of a V3-signed DescribeDBInstanceNetInfo (bench/loadgen.ts, as in section 1) with
 // the connections spread over both nodes, against the same connections on node A alone.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startLocalrdsProcess, type LocalrdsProcess } from '../lib/localrds-process.js';
@@ -80,23 +80,45 @@ function releaseRows(cross: Sample[], local: Sample[]): Row[] {
 
 interface SpreadRun { rps: number; p50Ms: number; p99Ms: number; errors: number; serverCpu: string; genCpu: number; pgCpu: number; cpuPerRequestMs: number }
 
-/** CPU ms so far of every PostgreSQL process on the machine (the shared store: its backends, WAL writer, ...). */
-function postgresCpuMs(): number {
-  let total = 0;
+/** The pid of the PostgreSQL server listening on 127.0.0.1:5432 (the store), from /proc/net/tcp and the fds. */
+function storePostmaster(): number | undefined {
+  const inodes = new Set(readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[1]?.endsWith(':1538') && f[3] === '0A').map((f) => f[9]));
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuMs(Number(pid));
+      if (readdirSync(`/proc/${pid}/fd`).some((fd) => { try { return inodes.has(/^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]); } catch { return false; } })) return Number(pid);
+    } catch { /* not ours to read, or gone */ }
+  }
+  return undefined;
+}
+
+/** CPU ms so far of the store's postmaster and each of its children (backends, WAL writer, ...), by pid. */
+function postgresCpu(postmaster: number | undefined): Map<number, number> {
+  const out = new Map<number, number>();
+  if (postmaster === undefined) return out;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (pid === postmaster || ppid === postmaster) out.set(pid, cpuMs(pid));
     } catch { /* gone meanwhile */ }
   }
+  return out;
+}
+
+/** CPU between two samples; a process that ended in between is left out (so this is a floor). */
+function cpuBetween(a: Map<number, number>, b: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of b) total += ms - (a.get(pid) ?? 0);
   return total;
 }
 
 /** Runs the loads at once and adds PostgreSQL's CPU over the whole run (warm-up included), in % of one core. */
-async function measured(loads: Array<() => Promise<MeasuredLoad>>): Promise<SpreadRun> {
-  const cpu0 = postgresCpuMs();
+async function measured(postmaster: number | undefined, loads: Array<() => Promise<MeasuredLoad>>): Promise<SpreadRun> {
+  const cpu0 = postgresCpu(postmaster);
   const t0 = performance.now();
   const rs = await Promise.all(loads.map((f) => f()));
-  return { ...asRun(rs), pgCpu: ((postgresCpuMs() - cpu0) / (performance.now() - t0)) * 100 };
+  return { ...asRun(rs), pgCpu: postmaster === undefined ? NaN : (cpuBetween(cpu0, postgresCpu(postmaster)) / (performance.now() - t0)) * 100 };
 }
 
 function asRun(rs: MeasuredLoad[]): Omit<SpreadRun, 'pgCpu'> {
@@ -124,16 +146,17 @@ async function throughputRows(a: LocalrdsProcess, b: LocalrdsProcess, id: string
     host: t.host, port: t.port, connections, warmupMs: WARMUP_MS, durationMs: DURATION_MS,
     target: { kind: 'v3' as const, action: 'DescribeDBInstanceNetInfo', params: { DBInstanceId: id }, creds: t.creds },
   });
+  const pm = storePostmaster();
   const one = new Map<number, SpreadRun[]>();
   const two = new Map<number, SpreadRun[]>();
   // One node with half the connections: what each node of the pair sees, to tell batching from coordination.
   const half = new Map<number, SpreadRun[]>();
   for (let rep = 0; rep < REPS; rep++) {
     for (const c of CONNECTIONS) {
-      one.set(c, [...(one.get(c) ?? []), await measured([() => runLoadgen(spec(a, c), a.child.pid)])]);
-      const both = await measured([() => runLoadgen(spec(a, c / 2), a.child.pid), () => runLoadgen(spec(b, c / 2), b.child.pid)]);
+      one.set(c, [...(one.get(c) ?? []), await measured(pm, [() => runLoadgen(spec(a, c), a.child.pid)])]);
+      const both = await measured(pm, [() => runLoadgen(spec(a, c / 2), a.child.pid), () => runLoadgen(spec(b, c / 2), b.child.pid)]);
       two.set(c, [...(two.get(c) ?? []), both]);
-      half.set(c, [...(half.get(c) ?? []), await measured([() => runLoadgen(spec(a, c / 2), a.child.pid)])]);
+      half.set(c, [...(half.get(c) ?? []), await measured(pm, [() => runLoadgen(spec(a, c / 2), a.child.pid)])]);
     }
   }
   return CONNECTIONS.map((c) => {
@@ -200,7 +223,7 @@ export async function clusterSection(): Promise<Section> {
         `The cross-node path adds, per release, the NOTIFY from A's commit to B, B's reconcile of the instance and B's confirmation back to A; median answer ${fmt(answer.cross)} ms cross-node, ${fmt(answer.local)} ms on the owner.`,
         'What spreading changes per request: each node commits the nonces of one event-loop turn in one statement, so the same load over two nodes '
         + 'makes batches about half as large and about twice as many nonce commits; and two processes (each with its data-plane thread) take turns on '
-        + 'one core. One node with half the connections (measured in the same turns) shows the first effect alone. The notes give localrds CPU per request (both nodes summed) and PostgreSQL\'s CPU (all its processes), in % of one core, to tell '
+        + 'one core. One node with half the connections (measured in the same turns) shows the first effect alone. The notes give localrds CPU per request (both nodes summed) and PostgreSQL\'s CPU (the store\'s server on port 5432 and its children; backends that ended during a run are left out), in % of one core, to tell '
         + 'which of the two a run paid for.',
         `Backend: bench/bare-server.ts sink (greets and holds each session), as in section 4. PostgreSQL schema ${schema}, dropped afterwards.`,
       ],
