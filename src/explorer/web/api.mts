@@ -64,7 +64,20 @@ export type LiveEndpoint = EndpointLiveState;
 /** Which server runs for an instance (the instance engine), as /_localrds/live reports it. */
 export interface LiveServer { instanceId: string; state: string; server: string; reason: string }
 
-export async function fetchLive(instanceIds: string[]): Promise<{ endpoints: LiveEndpoint[]; servers: LiveServer[] }> {
+/** A node sharing the store, as /_localrds/live reports it (issue 13). */
+export interface LiveNode { NodeId: string; State: string; ZoneId: string; ApiUrl: string }
+
+export interface LiveAnswer {
+  endpoints: LiveEndpoint[];
+  servers: LiveServer[];
+  /** The node that answered: `endpoints` are its own listeners. */
+  nodeId: string;
+  /** Per instance, the node that serves it. */
+  instanceNodes: Array<{ instanceId: string; nodeId: string }>;
+  nodes: LiveNode[];
+}
+
+export async function fetchLive(instanceIds: string[]): Promise<LiveAnswer> {
   const s = settings();
   const signed = await signRequest({
     scheme: s.scheme, method: 'GET', host: location.host, path: '/_localrds/live', params: [['instanceIds', instanceIds.join(',')]],
@@ -72,5 +85,11 @@ export async function fetchLive(instanceIds: string[]): Promise<{ endpoints: Liv
   });
   const r = await send(signed);
   if (r.status !== 200 || !r.json) throw new ApiCallError(String(r.json?.Code ?? r.status), String(r.json?.Message ?? ''));
-  return { endpoints: (r.json.Endpoints as LiveEndpoint[] | undefined) ?? [], servers: (r.json.Servers as LiveServer[] | undefined) ?? [] };
+  return {
+    endpoints: (r.json.Endpoints as LiveEndpoint[] | undefined) ?? [],
+    servers: (r.json.Servers as LiveServer[] | undefined) ?? [],
+    nodeId: typeof r.json.NodeId === 'string' ? r.json.NodeId : '',
+    instanceNodes: (r.json.InstanceNodes as LiveAnswer['instanceNodes'] | undefined) ?? [],
+    nodes: (r.json.Nodes as LiveNode[] | undefined) ?? [],
+  };
 }

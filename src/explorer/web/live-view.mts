@@ -37,6 +37,7 @@ export function renderLive(main: HTMLElement): void {
       : s.at === 0 ? 'Loading…' : `Updated ${new Date(s.at).toLocaleTimeString()} · ${s.instances.length} instance${s.instances.length === 1 ? '' : 's'}`;
     status.classList.toggle('err', s.error !== undefined);
     redrawKeepingFocus(region, () => replace(region,
+      nodesLine(s),
       s.at !== 0 && s.instances.length === 0
         ? h('p', {}, 'No instances in this region. Create one with ', h('a', { href: '#op/CreateDBInstance' }, 'CreateDBInstance'), '.')
         : s.instances.map(instanceCard)));
@@ -46,12 +47,20 @@ export function renderLive(main: HTMLElement): void {
   draw(liveSnapshot());
 }
 
+/** With several nodes over one store (issue 13): which node answered, and every node with its state and zone. */
+function nodesLine(s: LiveSnapshot): HTMLElement | null {
+  if (s.nodes.length < 2) return null;
+  return h('p', { class: 'nodes' }, h('strong', {}, 'Nodes: '),
+    s.nodes.map((n, k) => [k > 0 ? '; ' : '', h('code', {}, n.NodeId), ` ${n.State}`, n.ZoneId ? ` (zone ${n.ZoneId})` : '', n.NodeId === s.answeredBy ? ' (answering this page)' : '']));
+}
+
 function instanceCard(i: InstanceView): HTMLElement {
   const hasPublic = i.endpoints.some((e) => e.ipType === 'Public' && !e.releasedAt);
   return h('article', { class: 'instance', 'aria-labelledby': `inst-${i.id}`, 'data-instance': i.id },
     h('h2', { id: `inst-${i.id}` }, h('code', {}, i.id), ' ',
       h('span', { class: 'badge' }, `${i.engine} ${i.engineVersion}`), ' ',
-      h('span', { class: `badge ${i.status === 'Running' ? 'ok' : 'busy'}` }, i.status)),
+      h('span', { class: `badge ${i.status === 'Running' ? 'ok' : 'busy'}` }, i.status),
+      i.node && liveSnapshot().nodes.length > 1 ? [' ', h('span', { class: 'badge', 'data-node': i.node }, `node ${i.node}`)] : null),
     i.server ? h('p', { class: 'server' }, h('strong', {}, 'Server: '), i.server) : null,
     i.description ? h('p', { class: 'muted' }, i.description) : null,
     h('div', { class: 'table-wrap' },
