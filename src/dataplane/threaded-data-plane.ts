@@ -122,7 +122,14 @@ export function createThreadedDataPlane(opts: DataPlaneThreadOptions): DataPlane
     },
     async closeUndesired(scope: ReconcileScope, state: DesiredState): Promise<void> {
       // Past the queue on purpose (see data-plane.ts): called inside a write's transaction.
-      if (!closed && worker) await request((id) => ({ t: 'reconcile', id, scope, state, closeOnly: true }));
+      if (closed) return;
+      // No worker yet: nothing is live, so nothing to close. A first endpoint about to be committed boots the
+      // worker now, so that its start overlaps the commit and the engines' work before the pass that needs it.
+      if (!worker) {
+        if (state.endpoints.length > 0) ensureWorker();
+        return;
+      }
+      await request((id) => ({ t: 'reconcile', id, scope, state, closeOnly: true }));
     },
     live(instanceIds?: string[]): EndpointLiveState[] {
       return snapshot.read(instanceIds);
