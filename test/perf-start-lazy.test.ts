@@ -127,7 +127,7 @@ test('localrds serve reaches health 200 having loaded a handful of JavaScript fi
   assert.ok(loaded.length <= 8, `a handful of files, not ${loaded.length}: ${loaded.join(', ')}`);
   assert.ok(!loaded.some((f) => f.endsWith('dataplane-worker.js')), 'no worker thread for an empty store');
   // Lazily loaded chunks have the names of their entry modules; none of them ran.
-  for (const name of ['promise-', 'prom-client-', 'postgres-store-', 'dns-server-', 'apply-']) {
+  for (const name of ['promise-', 'prom-client-', 'postgres-store-', 'dns-server-', 'apply-', 'bus-']) {
     assert.ok(!bundled.some((f) => f.split('/').pop()?.startsWith(name)), `${name}* not loaded: ${bundled.join(', ')}`);
   }
   // What was put off still works on first use: a scrape loads prom-client.

@@ -6,14 +6,11 @@
 // the schema and messages of other schemas (other clusters on the same database) are ignored.
 import pg from 'pg';
 
-export const CHANGE_CHANNEL = 'localrds_change';
-export const APPLIED_CHANNEL = 'localrds_applied';
+import { APPLIED_CHANNEL, CHANGE_CHANNEL, type AppliedMessage, type ChangeMessage } from './messages.js';
+
+export { APPLIED_CHANNEL, CHANGE_CHANNEL, type AppliedMessage, type ChangeMessage };
 const RETRY_MS = 1000;
 
-/** A change the owner must apply: the instance reached this generation. */
-export interface ChangeMessage { schema: string; instanceId: string; generation: number; owner: string; restart?: boolean }
-/** The owner applied the instance up to this generation (listeners, sessions and server match the store). */
-export interface AppliedMessage { schema: string; instanceId: string; generation: number; node: string }
 
 export interface ChangeBus {
   live(): boolean;

@@ -12,7 +12,7 @@ import { poolRange } from '../domain/ipv4.js';
 import type { Engine, PoolName } from '../domain/types.js';
 import { mustCidr } from '../config.js';
 import type { NodeRecord, Repos } from '../store/types.js';
-import { CHANGE_CHANNEL, type ChangeMessage } from './bus.js';
+import { CHANGE_CHANNEL, type ChangeMessage } from './messages.js';
 import { isLiveNode } from './placement.js';
 
 type Mode = 'shared' | 'per-instance' | 'none';

@@ -5,7 +5,8 @@
 import type { InstanceId } from '../domain/types.js';
 import type { Logger } from '../pipeline.js';
 import type { NodeLoad, NodeRegistration, Repos, StateStore } from '../store/types.js';
-import { APPLIED_CHANNEL, CHANGE_CHANNEL, startChangeBus, type AppliedMessage, type ChangeBus, type ChangeMessage } from './bus.js';
+import type { ChangeBus } from './bus.js';
+import { APPLIED_CHANNEL, CHANGE_CHANNEL, type AppliedMessage, type ChangeMessage } from './messages.js';
 import { failoverPass, failoverPending } from './failover.js';
 import { startLease, type Lease } from './lease.js';
 
@@ -283,6 +284,8 @@ export async function openNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRun
       await opts.store.tx((r) => r.nodes.register(registration, leaseMs));
       if (clustered && opts.db) {
         const { connectionString } = (await import('../store/postgres-store.js')).splitUrl(opts.db, undefined);
+        // Loaded here: the LISTEN connection needs pg, which a node on SQLite never loads.
+        const { startChangeBus } = await import('./bus.js');
         bus = startChangeBus({ connectionString, schema: schemaName, applicationName: busApplicationName(schemaName, me) });
         bus.onChange(onChange);
         bus.onApplied(onApplied);
