@@ -4,12 +4,9 @@
 // node, reconnected after a second when it drops; while it is down `live()` is false and the node falls back to
 // polling generations (runtime in cluster/node-runtime.ts). Channels are database-wide, so every message carries
 // the schema and messages of other schemas (other clusters on the same database) are ignored.
-import pg from 'pg';
+import { listenConnection } from '../store/pg-listen.js';
 
 import { APPLIED_CHANNEL, CHANGE_CHANNEL, type AppliedMessage, type ChangeMessage } from './messages.js';
-
-export { APPLIED_CHANNEL, CHANGE_CHANNEL, type AppliedMessage, type ChangeMessage };
-const RETRY_MS = 1000;
 
 
 export interface ChangeBus {
@@ -35,26 +32,11 @@ export function startChangeBus(opts: { connectionString: string; schema: string;
   const changes: Array<(m: ChangeMessage) => void> = [];
   const applied: Array<(m: AppliedMessage) => void> = [];
   const reconnects: Array<() => void> = [];
-  let live = false;
-  let closed = false;
-  let client: pg.Client | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const down = (c: pg.Client): void => {
-    if (client !== c) return;
-    live = false;
-    client = undefined;
-    c.end().catch(() => undefined);
-    if (!closed) {
-      timer = setTimeout(connect, RETRY_MS);
-      timer.unref();
-    }
-  };
-  const connect = (): void => {
-    const c = new pg.Client({ connectionString: opts.connectionString, connectionTimeoutMillis: 5000, application_name: opts.applicationName });
-    client = c;
-    c.on('error', () => down(c));
-    c.on('end', () => down(c));
-    c.on('notification', (n) => {
+  const conn = listenConnection({
+    connectionString: opts.connectionString,
+    listenSql: `listen ${CHANGE_CHANNEL}; listen ${APPLIED_CHANNEL}`,
+    applicationName: opts.applicationName,
+    onNotification: (n) => {
       if (n.channel === CHANGE_CHANNEL) {
         const m = parse<ChangeMessage>(n.payload, opts.schema);
         if (m) for (const f of changes) f(m);
@@ -62,29 +44,14 @@ export function startChangeBus(opts: { connectionString: string; schema: string;
         const m = parse<AppliedMessage>(n.payload, opts.schema);
         if (m) for (const f of applied) f(m);
       }
-    });
-    c.connect()
-      .then(() => c.query(`listen ${CHANGE_CHANNEL}; listen ${APPLIED_CHANNEL}`))
-      .then(() => {
-        if (client !== c) return;
-        live = true;
-        for (const f of reconnects) f();
-      })
-      .catch(() => down(c));
-  };
-  connect();
+    },
+    onLive: () => { for (const f of reconnects) f(); },
+  });
   return {
-    live: () => live,
+    live: () => conn.live(),
     onChange: (fn) => { changes.push(fn); },
     onApplied: (fn) => { applied.push(fn); },
     onReconnect: (fn) => { reconnects.push(fn); },
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      const c = client;
-      client = undefined;
-      live = false;
-      await c?.end().catch(() => undefined);
-    },
+    close: () => conn.close(),
   };
 }

@@ -16,15 +16,24 @@ export interface DesiredStateScope {
   fenced?: () => boolean;
 }
 
-const NOTHING: DesiredState = { endpoints: [], groups: [], engines: {}, targets: {} };
+/** What a fenced node serves. */
+export const NOTHING_DESIRED: DesiredState = { endpoints: [], groups: [], engines: {}, targets: {} };
 
 export function desiredStateLoader(store: StateStore, targets?: (instanceId: string) => BackendTarget | undefined, node: Omit<DesiredStateScope, 'targets'> = {}): (scope: ReconcileScope) => Promise<DesiredState> {
   return async (scope) => {
-    if (node.fenced?.()) return NOTHING;
+    if (node.fenced?.()) return NOTHING_DESIRED;
     const state = await store.read((r) => loadDesiredState(r, scope, targets, node.owned));
     // Fenced while the read ran: what it found must not open anything.
-    return node.fenced?.() ? NOTHING : state;
+    return node.fenced?.() ? NOTHING_DESIRED : state;
   };
+}
+
+/** The endpoints in scope (one instance, or all), of the instances this node serves. */
+export async function ownedEndpoints(r: Repos, scope: { instanceId?: string }, owned?: OwnedFilter): Promise<EndpointRecord[]> {
+  const endpoints = scope.instanceId ? await r.endpoints.listByInstanceIds([scope.instanceId]) : await r.endpoints.listAll();
+  if (!owned || endpoints.length === 0) return endpoints;
+  const mine = await owned(r, [...new Set(endpoints.map((e) => e.instanceId))]);
+  return endpoints.filter((e) => mine.has(e.instanceId));
 }
 
 /** The desired state as the given repos see it (a read, or a write transaction before its commit). */
@@ -34,13 +43,7 @@ export async function loadDesiredState(
   targets?: (instanceId: string) => BackendTarget | undefined,
   owned?: OwnedFilter,
 ): Promise<DesiredState> {
-  let endpoints: EndpointRecord[] = scope.instanceId
-    ? await r.endpoints.listByInstanceIds([scope.instanceId])
-    : await r.endpoints.listAll();
-  if (owned && endpoints.length > 0) {
-    const mine = await owned(r, [...new Set(endpoints.map((e) => e.instanceId))]);
-    endpoints = endpoints.filter((e) => mine.has(e.instanceId));
-  }
+  const endpoints = await ownedEndpoints(r, scope, owned);
   const owners = new Map<string, AccountId>();
   for (const e of endpoints) owners.set(e.instanceId, e.accountId);
   const ids = [...owners.keys()];

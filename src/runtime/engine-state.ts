@@ -3,16 +3,12 @@
 import type { AccountId, InstanceId } from '../domain/types.js';
 import type { EngineDesiredState } from '../engines/types.js';
 import type { StateStore } from '../store/types.js';
-import type { OwnedFilter } from './desired-state.js';
+import { ownedEndpoints, type OwnedFilter } from './desired-state.js';
 
 /** `owned` (several nodes, issue 13): only the instances this node serves. */
 export function engineStateLoader(store: StateStore, owned?: OwnedFilter): (scope: { instanceId?: string }) => Promise<EngineDesiredState[]> {
   return (scope) => store.read(async (r) => {
-    let endpoints = scope.instanceId ? await r.endpoints.listByInstanceIds([scope.instanceId]) : await r.endpoints.listAll();
-    if (owned && endpoints.length > 0) {
-      const mine = await owned(r, [...new Set(endpoints.map((e) => e.instanceId))]);
-      endpoints = endpoints.filter((e) => mine.has(e.instanceId));
-    }
+    const endpoints = await ownedEndpoints(r, scope, owned);
     const owners = new Map<string, AccountId>();
     for (const e of endpoints) owners.set(e.instanceId, e.accountId);
     const ids = [...owners.keys()];

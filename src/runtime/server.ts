@@ -16,7 +16,7 @@ import { createPipeline, type Logger, type PipelineDeps } from '../pipeline.js';
 import { openStore } from '../store/open-store.js';
 import type { StateStore } from '../store/types.js';
 import { defaultCredentials, ensureDefaultAccount, type Credentials } from './accounts.js';
-import { desiredStateLoader, loadDesiredState } from './desired-state.js';
+import { desiredStateLoader, loadDesiredState, NOTHING_DESIRED } from './desired-state.js';
 import { engineStateLoader } from './engine-state.js';
 import { createInstanceEngines } from '../engines/instance-engines.js';
 import type { InstanceEngines } from '../engines/types.js';
@@ -25,11 +25,6 @@ import { probeBind } from './bind-probe.js';
 import { relocateHeldEndpoints } from './relocate.js';
 import type { OwnedFilter } from './desired-state.js';
 import { openNodeRuntime, type NodeHooks, type NodeRuntime } from '../cluster/node-runtime.js';
-import type { Cidr } from '../domain/ipv4.js';
-
-function cidrText(c: Cidr): string {
-  return c.text;
-}
 
 export interface LocalrdsOptions {
   host?: string;
@@ -133,13 +128,13 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
       await settler.settle(id as InstanceId);
     },
   });
-  config.serverEngines = engines.availability().filter((a) => a.mode === 'per-instance').map((a) => a.engine);
+  config.serverEngines = modesFor('per-instance');
   // Registered before the first reconcile, so that the loaders know what this node owns (unowned rows: claimed).
   node = await openNodeRuntime({
     store, db: opts.db, logger, now, quarantineMs: config.quarantineMs,
     leaseMs: opts.leaseMs, reconcileMs: opts.reconcileMs, applyWaitMs: opts.applyWaitMs,
     registration: {
-      nodeId, zoneId: opts.zoneId ?? '', publicPool: cidrText(config.publicPool), privatePool: cidrText(config.privatePool),
+      nodeId, zoneId: opts.zoneId ?? '', publicPool: config.publicPool.text, privatePool: config.privatePool.text,
       sharedEngines: modesFor('shared'), serverEngines: modesFor('per-instance'),
     },
   });
@@ -192,7 +187,7 @@ export async function startLocalrds(opts: LocalrdsOptions = {}): Promise<Running
     beforeCommit: async (ids, repos) => {
       await self.beforeCommit(ids, repos);
       for (const id of ids) {
-        await dataplane.closeUndesired({ instanceId: id }, self.fenced() ? { endpoints: [], groups: [], engines: {}, targets: {} }
+        await dataplane.closeUndesired({ instanceId: id }, self.fenced() ? NOTHING_DESIRED
           : await loadDesiredState(repos, { instanceId: id }, undefined, config.clustered ? owned : undefined));
       }
     },

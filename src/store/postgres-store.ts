@@ -9,8 +9,8 @@ import { makeRepos } from './kysely-repos.js';
 import { migrate } from './migrations.js';
 import { DEFAULT_RETRY, RetryLane, withRetries, type RetryPolicy } from './retry.js';
 import { KEYS_CHANNEL } from './repos/accounts.js';
+import { listenConnection } from './pg-listen.js';
 
-const LISTEN_RETRY_MS = 1000;
 
 /**
  * Follows key changes made by any node (accountRepo notifies KEYS_CHANNEL in the changing transaction) on a
@@ -20,49 +20,15 @@ const LISTEN_RETRY_MS = 1000;
 function keyChangeListener(connectionString: string, listenSql: string): { version(): string; close(): Promise<void> } {
   let seen = 0;
   let blind = 0;
-  let live = false;
-  let closed = false;
-  let client: pg.Client | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const down = (c: pg.Client): void => {
-    if (client !== c) return;
-    live = false;
-    client = undefined;
-    c.end().catch(() => undefined);
-    if (!closed) {
-      timer = setTimeout(connect, LISTEN_RETRY_MS);
-      timer.unref();
-    }
-  };
-  const connect = (): void => {
-    const c = new pg.Client({ connectionString });
-    client = c;
-    c.on('error', () => down(c));
-    c.on('end', () => down(c));
-    c.on('notification', () => {
-      seen += 1;
-    });
-    c.connect()
-      .then(() => c.query(listenSql))
-      .then(() => {
-        if (client !== c) return;
-        // Whatever changed while nobody listened is unknown: a new version drops every cached key.
-        seen += 1;
-        live = true;
-      })
-      .catch(() => down(c));
-  };
-  connect();
+  const conn = listenConnection({
+    connectionString, listenSql,
+    onNotification: () => { seen += 1; },
+    // Whatever changed while nobody listened is unknown: a new version drops every cached key.
+    onLive: () => { seen += 1; },
+  });
   return {
-    version: () => (live ? `n${seen}` : `blind${++blind}`),
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      const c = client;
-      client = undefined;
-      live = false;
-      await c?.end().catch(() => undefined);
-    },
+    version: () => (conn.live() ? `n${seen}` : `blind${++blind}`),
+    close: () => conn.close(),
   };
 }
 
