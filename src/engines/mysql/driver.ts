@@ -53,7 +53,12 @@ export function mysqlDriver(): EngineDriver {
           '--no-defaults', `--datadir=${templateDir}`, '--auth-root-authentication-method=normal', '--skip-test-db',
           '--skip-name-resolve', '--innodb-log-file-size=8M', '--innodb-buffer-pool-size=8M',
           ...(user.switched ? [`--user=${user.name}`] : []),
-        ], { env });
+        ], { env }).catch((e: unknown) => {
+          // Its output opens with harmless warnings; the reason it failed is at the end.
+          const x = e as { code?: unknown; stderr?: unknown; stdout?: unknown };
+          const out = `${String(x.stderr ?? '')} ${String(x.stdout ?? '')}`.replace(/\s+/g, ' ').trim();
+          throw new Error(`${build.installDb} failed (exit ${String(x.code)}): ${out.length > 300 ? `...${out.slice(-300)}` : out}`);
+        });
       } else {
         await run(build.server, ['--no-defaults', '--initialize-insecure', `--datadir=${templateDir}`, '--innodb-log-file-size=8M'], { env, ...as });
       }
