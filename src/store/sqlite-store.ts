@@ -11,6 +11,7 @@ import type { Repos, StateStore, TxOptions } from './types.js';
 import type { Database } from './schema.js';
 import { makeRepos } from './kysely-repos.js';
 import { migrate } from './migrations.js';
+import { openNonceJournal, type NonceJournal } from './nonce-journal.js';
 import { DEFAULT_RETRY, withRetries } from './retry.js';
 
 export interface SqliteStoreOptions {
@@ -124,6 +125,11 @@ function control(sqlite: BetterSqlite3.Database, begin: string): Control {
   return { begin: sqlite.prepare(begin), commit: sqlite.prepare('commit'), rollback: sqlite.prepare('rollback') };
 }
 
+/** Where a store file keeps its nonces' journal: beside it (`localrds.sqlite` -> `localrds-nonces/`). */
+export function nonceDirOf(file: string): string {
+  return `${file.replace(/\.sqlite$/, '')}-nonces`;
+}
+
 export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStoreOptions): Promise<StateStore> {
   await mkdir(dirname(file), { recursive: true });
   const writer = openFile(file, busyTimeoutMs);
@@ -171,16 +177,21 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
 
   let reader: BetterSqlite3.Database | undefined;
   let readDb: Kysely<Database> | undefined;
+  let nonces: NonceJournal | undefined;
   try {
     await inTransaction(writeLock, writeControl, () => migrate(db, 'sqlite'));
     // Opened after the migration, which may have created the file's tables.
     reader = openFile(file, busyTimeoutMs, true);
     readDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) });
+    nonces = openNonceJournal(nonceDirOf(file));
+    await moveNonces(db, nonces);
   } catch (e) {
     reader?.close();
+    nonces?.close();
     await db.destroy();
     throw e;
   }
+  const journal = nonces;
   const readControl = control(reader, 'begin');
   const readLock = transactionLock();
   // The read-side repos never change: built once, not per call.
@@ -211,14 +222,36 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
       }
       return `${keyCommits}:${seenDataVersion}`;
     },
+    useNonces(items, nowMs) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      try {
+        return Promise.resolve(journal.use(items, nowMs));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;
-      // Wait for the transactions already queued on the connections, then close the file.
+      // Wait for the transactions already queued on the connections, then close the files.
       await writeLock(async () => undefined);
       await readLock(async () => undefined);
+      journal.close();
       await closeReader.destroy();
       await db.destroy();
     },
   };
+}
+
+/**
+ * Nonces recorded in the main file (before they had a journal of their own) move to the journal once, so that an
+ * upgrade keeps refusing their replays; the main file's table stays, empty (PostgreSQL still uses it).
+ */
+async function moveNonces(main: Kysely<Database>, journal: NonceJournal): Promise<void> {
+  const now = Date.now();
+  const live = await main.selectFrom('nonces').select(['access_key_id', 'nonce', 'expires_at']).where('expires_at', '>', now).execute();
+  const any = live.length > 0 || (await main.selectFrom('nonces').select('nonce').limit(1).execute()).length > 0;
+  if (!any) return;
+  journal.use(live.map((r) => ({ accessKeyId: r.access_key_id, nonce: r.nonce, expiresAtMs: Number(r.expires_at) })), now);
+  await main.transaction().execute((trx) => trx.deleteFrom('nonces').execute());
 }
