@@ -125,7 +125,9 @@ export function openNonceJournal(dir: string, nowMs = Date.now()): NonceJournal 
       if (e > maxExpSec) maxExpSec = e;
       if (e > nowSec) table.add(fa, fb, e, nowSec);
     }
-    if (maxExpSec <= nowSec) rmSync(join(dir, name), { force: true });
+    // Only a segment past its 5 minutes can be finished: another process (`localrds keys`) opening the journal
+    // must not remove the one a server is still appending to.
+    if (maxExpSec <= nowSec && Number(name.split('.')[0]) + SEGMENT_MS <= nowMs) rmSync(join(dir, name), { force: true });
     else segments.push({ name, maxExpSec });
   }
 
