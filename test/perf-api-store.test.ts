@@ -130,6 +130,53 @@ for (const backend of BACKENDS) {
   });
 }
 
+describe('hot path store on sqlite: the read memo', () => {
+  it('a read answered from memory stays one snapshot when a write commits in the middle of it', async () => {
+    await withStore(sqliteBackend, async (store) => {
+      await store.tx(async (r) => {
+        await r.accounts.createAccount(account('a1'));
+        await r.instances.insert(instance('a1', 'rm-memo', { description: 'before' }));
+        await r.endpoints.insert(endpoint('a1', 'rm-memo', 'rm-memo.before', '127.32.0.9'));
+      });
+      // Fills the memo.
+      await store.read(async (r) => [await r.instances.get(acct('a1'), iid('rm-memo')), await r.endpoints.listByInstance(acct('a1'), iid('rm-memo'))]);
+      let wrote = false;
+      const seen = await store.read(async (r) => {
+        const first = (await r.instances.get(acct('a1'), iid('rm-memo')))?.description;
+        if (!wrote) {
+          wrote = true;
+          await store.tx(async (w) => {
+            await w.instances.update(acct('a1'), iid('rm-memo'), { description: 'after' });
+          });
+        }
+        const second = (await r.instances.get(acct('a1'), iid('rm-memo')))?.description;
+        return [first, second];
+      });
+      assert.equal(seen[0], seen[1], `one snapshot: ${JSON.stringify(seen)}`);
+      assert.equal((await store.read((r) => r.instances.get(acct('a1'), iid('rm-memo'))))?.description, 'after');
+    });
+  });
+
+  it('what a caller does to an answer does not change the next one; a commit of another process is seen', async () => {
+    await withStore(sqliteBackend, async (store, iso) => {
+      await store.tx(async (r) => {
+        await r.accounts.createAccount(account('a1'));
+        await r.instances.insert(instance('a1', 'rm-copy', { description: 'kept' }));
+      });
+      const got = await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy')));
+      (got as { description: string }).description = 'scribbled';
+      assert.equal((await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy'))))?.description, 'kept');
+      const hit = await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy')));
+      (hit as { description: string }).description = 'scribbled again';
+      assert.equal((await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy'))))?.description, 'kept');
+      const other = await iso.reopen();
+      await other.tx((w) => w.instances.update(acct('a1'), iid('rm-copy'), { description: 'elsewhere' }));
+      await turn();
+      assert.equal((await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy'))))?.description, 'elsewhere');
+    });
+  });
+});
+
 describe('hot path store on sqlite: nonces in their journal, beside the file', () => {
   it('a batch is recorded once each in the journal and never touches the main file', async () => {
     await withStore(sqliteBackend, async (store, iso) => {

@@ -93,6 +93,69 @@ function syncRunner(sqlite: BetterSqlite3.Database): (text: string, parameters: 
 }
 
 /**
+ * The read connection's compiled hot queries (the access key, the instance, its endpoints: repos/prepared.ts)
+ * answered from memory while nothing committed: the text and parameters of a query fix its rows for one state of
+ * the file, and every commit moves `version` (this process's writer commits, counted at once, and PRAGMA
+ * data_version for other processes, read once per event-loop turn as for the key cache). Each caller gets its own
+ * copies. A read transaction stays one snapshot: it pins the version it began under, fills the memo only under
+ * it, and if the version moves after the memo served it anything, its answer is discarded and fn runs again on
+ * SQLite alone (see read()).
+ */
+function memoRunner(run: (text: string, parameters: readonly unknown[]) => unknown[], version: () => string) {
+  const memo = new Map<string, object[]>();
+  let memoVersion = '';
+  let pinned: string | undefined;
+  let served = false;
+  let stale = false;
+  let bypass = false;
+  const copy = (r: object) => ({ ...r });
+  const runner = (text: string, parameters: readonly unknown[]): unknown[] => {
+    if (bypass) return run(text, parameters);
+    const v = version();
+    if (v !== pinned) {
+      if (served) stale = true;
+      return run(text, parameters);
+    }
+    if (v !== memoVersion) {
+      memo.clear();
+      memoVersion = v;
+    }
+    let key = text;
+    for (const p of parameters) key += typeof p === 'string' ? `\u0000s${p}` : `\u0000${typeof p}${String(p)}`;
+    const hit = memo.get(key);
+    if (hit !== undefined) {
+      served = true;
+      return hit.map(copy);
+    }
+    const rows = run(text, parameters) as object[];
+    if (memo.size >= 4096) memo.clear();
+    memo.set(key, rows.map(copy));
+    return rows;
+  };
+  return {
+    runner,
+    /** Runs one read transaction's fn; again without the memo when the memo's answers went stale during it. */
+    async read<T>(fn: () => Promise<T>, again: () => Promise<T>): Promise<T> {
+      pinned = version();
+      served = false;
+      stale = false;
+      try {
+        const out = await fn();
+        if (!stale) return out;
+      } finally {
+        pinned = undefined;
+      }
+      bypass = true;
+      try {
+        return await again();
+      } finally {
+        bypass = false;
+      }
+    },
+  };
+}
+
+/**
  * One transaction at a time on a connection, in arrival order. The store's own lock rather than Kysely's
  * connection mutex: transaction control runs as prepared better-sqlite3 statements, synchronously, and the
  * repos' hot queries too (runSync), so an uncontended read is one JS turn. Kysely's own executor still serves
@@ -140,6 +203,8 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   const writeLock = transactionLock();
   const runOnWriter = syncRunner(writer);
   let closed = false;
+  /** Every commit of this process's writer (the read memo's version). */
+  let writerCommits = 0;
   // Commits of this process that changed a key; other processes' commits show in PRAGMA data_version.
   let keyCommits = 0;
   const dataVersion = writer.prepare('pragma data_version').pluck();
@@ -147,6 +212,13 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   // turn races with the requests of that turn anyway, and the next turn sees it.
   let seenDataVersion: string | undefined;
   const forgetDataVersion = () => { seenDataVersion = undefined; };
+  const currentDataVersion = (): string => {
+    if (seenDataVersion === undefined) {
+      seenDataVersion = String(dataVersion.get());
+      setImmediate(forgetDataVersion);
+    }
+    return seenDataVersion;
+  };
 
   const inTransaction = <T>(
     lock: ReturnType<typeof transactionLock>,
@@ -164,6 +236,8 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
         try {
           const out = await fn();
           c.commit.run();
+          // Counted in the same turn as the commit: no read can see the new state under the old version.
+          if (c === writeControl) writerCommits += 1;
           return out;
         } catch (e) {
           try { c.rollback.run(); } catch { /* no transaction left to undo (SQLite rolled it back itself) */ }
@@ -195,7 +269,8 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   const readControl = control(reader, 'begin');
   const readLock = transactionLock();
   // The read-side repos never change: built once, not per call.
-  const readRepos = makeRepos(readDb, 'sqlite', { readOnly: true, runSync: syncRunner(reader) });
+  const readMemo = memoRunner(syncRunner(reader), () => `${writerCommits}:${currentDataVersion()}`);
+  const readRepos = makeRepos(readDb, 'sqlite', { readOnly: true, runSync: readMemo.runner });
   const closeReader = readDb;
 
   return {
@@ -211,16 +286,12 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
     },
     read<T>(fn: (r: Repos) => Promise<T>) {
       // A deferred transaction on the read-only connection: one consistent snapshot for all of fn's queries.
-      return inTransaction(readLock, readControl, () => fn(readRepos));
+      return inTransaction(readLock, readControl, () => readMemo.read(() => fn(readRepos), () => fn(readRepos)));
     },
     keysVersion() {
       // data_version is read on the writer connection, whose own commits do not move it; a pragma read is
       // harmless even while one of this connection's transactions is open.
-      if (seenDataVersion === undefined) {
-        seenDataVersion = String(dataVersion.get());
-        setImmediate(forgetDataVersion);
-      }
-      return `${keyCommits}:${seenDataVersion}`;
+      return `${keyCommits}:${currentDataVersion()}`;
     },
     useNonces(items, nowMs) {
       if (closed) return Promise.reject(new Error('store is closed'));
