@@ -257,15 +257,15 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
     // Opened after the migration, which may have created the file's tables.
     reader = openFile(file, busyTimeoutMs, true);
     readDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) });
-    nonces = openNonceJournal(nonceDirOf(file));
-    await moveNonces(db, nonces);
+    nonces = await moveNonces(db, () => openNonceJournal(nonceDirOf(file)));
   } catch (e) {
     reader?.close();
     nonces?.close();
     await db.destroy();
     throw e;
   }
-  const journal = nonces;
+  // Opened (and read back) by the first batch, so that a command that signs nothing (`localrds keys`) never loads it.
+  let journal = nonces;
   const readControl = control(reader, 'begin');
   const readLock = transactionLock();
   // The read-side repos never change: built once, not per call.
@@ -296,6 +296,7 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
     useNonces(items, nowMs) {
       if (closed) return Promise.reject(new Error('store is closed'));
       try {
+        journal ??= openNonceJournal(nonceDirOf(file));
         return Promise.resolve(journal.use(items, nowMs));
       } catch (e) {
         return Promise.reject(e);
@@ -307,7 +308,7 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
       // Wait for the transactions already queued on the connections, then close the files.
       await writeLock(async () => undefined);
       await readLock(async () => undefined);
-      journal.close();
+      journal?.close();
       await closeReader.destroy();
       await db.destroy();
     },
@@ -318,11 +319,18 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
  * Nonces recorded in the main file (before they had a journal of their own) move to the journal once, so that an
  * upgrade keeps refusing their replays; the main file's table stays, empty (PostgreSQL still uses it).
  */
-async function moveNonces(main: Kysely<Database>, journal: NonceJournal): Promise<void> {
+async function moveNonces(main: Kysely<Database>, open: () => NonceJournal): Promise<NonceJournal | undefined> {
   const now = Date.now();
   const live = await main.selectFrom('nonces').select(['access_key_id', 'nonce', 'expires_at']).where('expires_at', '>', now).execute();
   const any = live.length > 0 || (await main.selectFrom('nonces').select('nonce').limit(1).execute()).length > 0;
-  if (!any) return;
-  journal.use(live.map((r) => ({ accessKeyId: r.access_key_id, nonce: r.nonce, expiresAtMs: Number(r.expires_at) })), now);
-  await main.transaction().execute((trx) => trx.deleteFrom('nonces').execute());
+  if (!any) return undefined;
+  const journal = open();
+  try {
+    journal.use(live.map((r) => ({ accessKeyId: r.access_key_id, nonce: r.nonce, expiresAtMs: Number(r.expires_at) })), now);
+    await main.transaction().execute((trx) => trx.deleteFrom('nonces').execute());
+  } catch (e) {
+    journal.close();
+    throw e;
+  }
+  return journal;
 }
