@@ -98,7 +98,14 @@ class FastConnection {
       }
       return;
     }
-    this.next();
+    try {
+      this.next();
+    } catch (e) {
+      // Not expected (the parser refuses by handing off), but a 'data' listener that throws would end the process.
+      this.o.onError({ err: String(e) }, 'fast lane failed');
+      this.detach();
+      this.socket.destroy();
+    }
   }
 
   /** Answers the whole requests in `buf`, one at a time, in order. */
