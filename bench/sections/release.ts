@@ -127,7 +127,7 @@ export async function releaseSection(): Promise<Section> {
         `Client (sessions, prober, API calls) is this process on core ${LOAD_CORE}, with the sink; localrds on core ${SERVER_CORE}. `
         + 'The client sees 100 sessions close and the sink sees 100 more while the prober runs, on the same core, so part of every figure is the measurement itself; '
         + 'the bare baseline carries the same part, which is why the ratio matters more than the absolute value here.',
-        'In localrds the listener closes after the request\'s nonce is committed (without an fsync) and inside the handler\'s transaction, before its durable commit (the reconcile after the commit, or after a failed one, settles the rest); the sessions are destroyed right after the listener stops accepting, in the data plane\'s worker thread, in the turn the message arrives, every client socket before any backend socket.',
+        'In localrds the listener closes after the request\'s nonce is written (to the nonce journal, without an fsync) and inside the handler\'s transaction, before its durable commit (the reconcile after the commit, or after a failed one, settles the rest); the sessions are destroyed right after the listener stops accepting, in the data plane\'s worker thread, in the turn the message arrives, every client socket before any backend socket.',
       ],
     };
   } finally {

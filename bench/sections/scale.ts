@@ -85,7 +85,7 @@ export async function scaleSection(): Promise<Section> {
     `Stores built with the store API in transactions of 2,000 rows (seconds to seed: ${points.map((p) => `${p.n.toLocaleString('en-US')}: ${fmt(p.seedS)}`).join(', ')}); `
     + `server start on them (to ready): ${points.map((p) => `${p.n.toLocaleString('en-US')}: ${fmt(p.startS)} s`).join(', ')}.`,
     `Only the first ${WITH_ENDPOINTS} instances and the NetInfo target carry an endpoint row (each would otherwise be a listener; this machine allows ${'20,000'} open files per process). `
-    + 'Latencies are V3-signed calls at 1 connection, 3 s each, so each includes the signature check and the nonce commit.',
+    + 'Latencies are V3-signed calls at 1 connection, 3 s each, so each includes the signature check and the nonce write.',
     'Paging (migration 005): PageNumber/PageSize reads per-block counts (one row per account, region and 1024 seq values) for TotalRecordCount and to find '
     + 'the block of the page\'s first row, then skips fewer than 1024 entries of an (account_id, region_id, seq) index; MaxResults/NextToken seeks by seq.',
   );

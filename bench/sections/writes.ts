@@ -134,9 +134,9 @@ export async function writesSection(): Promise<Section> {
       'Floor (baseline): bench/bare-writes.ts on the same core does what a cycle cannot avoid: two durable single-row commits on the same engine '
       + '(SQLite WAL with synchronous=FULL like the store, or PostgreSQL SERIALIZABLE), one bind and one close; no HTTP, signatures, query builder or reconciler. '
       + 'The ratio says how much of a cycle is that floor.',
-      'What a cycle costs beyond the floor (at the time of writing): each signed request runs a read transaction for the key, a write transaction for its nonce, '
+      'What a cycle costs beyond the floor (at the time of writing): each signed request writes its nonce to the nonce journal (SQLite) or commits it (PostgreSQL), then runs '
       + 'the handler\'s write transaction, a read of the desired state for the reconciler and a write transaction that settles the status: per cycle four durable '
-      + 'commits (an fsync each on SQLite with synchronous=FULL, a WAL flush on PostgreSQL) and two nonce commits without one, against the floor\'s two durable commits, '
+      + 'commits (an fsync each on SQLite with synchronous=FULL, a WAL flush on PostgreSQL) and two nonce writes without one, against the floor\'s two durable commits, '
       + 'plus about 40 SQL statements through Kysely; the figure follows the disk\'s commit latency (see the probe below).',
       'The issue sets no speed target for this section; a cycle with a non-200 answer is counted as an error and marks the row missed.',
     ],
