@@ -72,6 +72,7 @@ class FastConnection {
   // (no allocation) and replaced only when a request arrives in pieces.
   private timer: NodeJS.Timeout | undefined;
   private timerMs = 0;
+  private timerDue = 0;
   private readonly remoteAddress: string;
 
   constructor(private readonly socket: net.Socket, private readonly o: FastLaneOptions) {
@@ -98,10 +99,14 @@ class FastConnection {
       }
       return;
     }
+    this.safeNext();
+  }
+
+  private safeNext(): void {
     try {
       this.next();
     } catch (e) {
-      // Not expected (the parser refuses by handing off), but a 'data' listener that throws would end the process.
+      // Not expected (the parser refuses by handing off), but a listener that throws would end the process.
       this.o.onError({ err: String(e) }, 'fast lane failed');
       this.detach();
       this.socket.destroy();
@@ -175,7 +180,7 @@ class FastConnection {
     this.arm(this.o.limits.keepAliveTimeoutMs);
     if (this.readPaused) { this.readPaused = false; socket.resume(); }
     if (!flushed) { this.busy = true; socket.once('drain', this.onDrain); return; }
-    if (this.buf !== undefined) this.next();
+    if (this.buf !== undefined) this.safeNext();
   }
 
   /** The pipeline itself failed (it answers every request error itself): as serve()'s catch in server.ts. */
@@ -187,7 +192,7 @@ class FastConnection {
 
   private onDrain(): void {
     this.busy = false;
-    if (!this.done && this.buf !== undefined) this.next();
+    if (!this.done && this.buf !== undefined) this.safeNext();
   }
 
   private onEnd(): void { this.peerEnded = true; }
@@ -211,11 +216,15 @@ class FastConnection {
     else this.socket.destroy(); // an idle keep-alive connection ends without an answer, as in node:http
   }
 
+  /** Arms the timer for a request's deadline, unless it already is (a request trickling in re-arms nothing). */
   private waitUntil(deadline: number): void {
+    if (this.timerDue === deadline) return;
     this.arm(Math.max(1, deadline - Date.now()));
+    this.timerDue = deadline;
   }
 
   private arm(ms: number): void {
+    this.timerDue = Date.now() + ms;
     if (this.timer !== undefined && this.timerMs === ms) { this.timer.refresh(); return; }
     clearTimeout(this.timer);
     this.timerMs = ms;
