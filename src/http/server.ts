@@ -7,11 +7,13 @@ import net from 'node:net';
 import { ApiError } from '../errors/api-error.js';
 import { encodeError, type WireResponse } from '../protocol/encode.js';
 import { LIMITS, peekFormat, type RawRequest } from '../protocol/rpc-request.js';
+import { serveFastLane, type FastLaneOptions } from './fast-lane.js';
 import type { TlsMaterial } from './tls.js';
 
 /** The client as the front saw it (for HTTPS the loopback hop's peer is replaced by the real one). */
 export interface Peer { address: string }
 
+/** Admin routes never see `/`: plain-HTTP requests for it go to the fast lane (fast-lane.ts), not to node:http. */
 export interface AdminRoute {
   (req: IncomingMessage, res: ServerResponse, url: URL, peer: Peer): boolean | Promise<boolean>;
 }
@@ -55,7 +57,28 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
       ? (hopPeers.get(req.socket.remotePort ?? -1) ?? '')
       : (req.socket.remoteAddress ?? ''),
   });
+  // Connections handed off by the fast lane in the middle of a request: node:http's header and request clocks start
+  // at the hand-off, so these hold that request to the deadlines counted from its first byte.
+  const handedOff = new WeakMap<net.Socket, { startedAt: number; timer: NodeJS.Timeout }>();
+  const timeoutError = () => Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+  const holdToDeadline = (socket: net.Socket, at: number, done: () => boolean): NodeJS.Timeout => {
+    const timer = setTimeout(() => {
+      if (!socket.destroyed && !done()) plain.emit('clientError', timeoutError(), socket);
+    }, Math.max(1, at - Date.now()));
+    timer.unref();
+    return timer;
+  };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const held = handedOff.get(req.socket);
+    if (held !== undefined) {
+      // Its headers are in: the header deadline is met; the whole request still has to arrive in time.
+      handedOff.delete(req.socket);
+      clearTimeout(held.timer);
+      if (!req.complete) {
+        const timer = holdToDeadline(req.socket, held.startedAt + HTTP_LIMITS.requestTimeoutMs, () => req.complete);
+        req.once('end', () => clearTimeout(timer));
+      }
+    }
     serve(req, res, o, peerOf(req)).catch((e: unknown) => {
       // A client that went away mid-body is not a server failure; there is nobody left to answer.
       if (req.destroyed || (e as { code?: string }).code === 'ECONNRESET') { res.destroy(); return; }
@@ -81,6 +104,21 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
     s?.on('connect', (_req, socket: net.Socket) => socket.end(parserErrorResponse(Object.assign(new Error('CONNECT'), { code: 'UNSUPPORTED_METHOD' }), o.hostId)));
   }
   secure?.on('tlsClientError', () => { /* handshake failures are the client's problem */ });
+
+  const fastLane: FastLaneOptions = {
+    pipeline: o.pipeline,
+    limits: HTTP_LIMITS,
+    onError: o.onError,
+    handOff: (socket, startedAt) => {
+      if (startedAt !== 0) {
+        const timer = holdToDeadline(socket, startedAt + HTTP_LIMITS.headersTimeoutMs, () => !handedOff.has(socket));
+        handedOff.set(socket, { startedAt, timer });
+      }
+      plain.emit('connection', socket);
+      socket.resume();
+    },
+    timedOut: (socket) => plain.emit('clientError', timeoutError(), socket),
+  };
 
   const sockets = new Set<net.Socket>();
   const front = net.createServer({ noDelay: true }, (socket) => {
@@ -110,8 +148,7 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
         socket.resume();
         return;
       }
-      socket.unshift(first);
-      plain.emit('connection', socket);
+      serveFastLane(socket, first, fastLane);
       socket.resume();
     });
   });
@@ -194,7 +231,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, o: HttpServerOpt
     wire = await o.pipeline(raw);
   }
   // One writeHead and one end: the head and the body leave in one write.
-  res.writeHead(wire.status, { ...wire.headers, 'x-acs-request-id': requestId });
+  // With its length (rather than chunked), as the fast lane writes it.
+  res.writeHead(wire.status, { ...wire.headers, 'x-acs-request-id': requestId, 'content-length': Buffer.byteLength(wire.body) });
   res.end(wire.body);
   if (body === 'too-large') drainThenClose(req);
 }
