@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { cachedKeyLookup } from '../src/auth/key-cache.js';
+import { nonceDirOf } from '../src/store/sqlite-store.js';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { InstanceRecord } from '../src/domain/types.js';
 import { BACKENDS, sqliteBackend, withStore } from './store-fixtures/backends.js';
 import { accessKey, account, acct, endpoint, iid, instance } from './store-fixtures/records.js';
@@ -127,22 +130,107 @@ for (const backend of BACKENDS) {
   });
 }
 
-describe('hot path store on sqlite: the file as another reader sees it', () => {
-  it('nonces batched through the synchronous path are committed rows, once each', async () => {
+describe('hot path store on sqlite: the read memo', () => {
+  it('a read answered from memory stays one snapshot when a write commits in the middle of it', async () => {
+    await withStore(sqliteBackend, async (store) => {
+      await store.tx(async (r) => {
+        await r.accounts.createAccount(account('a1'));
+        await r.instances.insert(instance('a1', 'rm-memo', { description: 'before' }));
+        await r.endpoints.insert(endpoint('a1', 'rm-memo', 'rm-memo.before', '127.32.0.9'));
+      });
+      // Fills the memo.
+      await store.read(async (r) => [await r.instances.get(acct('a1'), iid('rm-memo')), await r.endpoints.listByInstance(acct('a1'), iid('rm-memo'))]);
+      let wrote = false;
+      const seen = await store.read(async (r) => {
+        const first = (await r.instances.get(acct('a1'), iid('rm-memo')))?.description;
+        if (!wrote) {
+          wrote = true;
+          await store.tx(async (w) => {
+            await w.instances.update(acct('a1'), iid('rm-memo'), { description: 'after' });
+          });
+        }
+        const second = (await r.instances.get(acct('a1'), iid('rm-memo')))?.description;
+        return [first, second];
+      });
+      assert.equal(seen[0], seen[1], `one snapshot: ${JSON.stringify(seen)}`);
+      assert.equal((await store.read((r) => r.instances.get(acct('a1'), iid('rm-memo'))))?.description, 'after');
+    });
+  });
+
+  it('what a caller does to an answer does not change the next one; a commit of another process is seen', async () => {
+    await withStore(sqliteBackend, async (store, iso) => {
+      await store.tx(async (r) => {
+        await r.accounts.createAccount(account('a1'));
+        await r.instances.insert(instance('a1', 'rm-copy', { description: 'kept' }));
+      });
+      const got = await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy')));
+      (got as { description: string }).description = 'scribbled';
+      assert.equal((await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy'))))?.description, 'kept');
+      const hit = await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy')));
+      (hit as { description: string }).description = 'scribbled again';
+      assert.equal((await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy'))))?.description, 'kept');
+      const other = await iso.reopen();
+      await other.tx((w) => w.instances.update(acct('a1'), iid('rm-copy'), { description: 'elsewhere' }));
+      await turn();
+      assert.equal((await store.read((r) => r.instances.get(acct('a1'), iid('rm-copy'))))?.description, 'elsewhere');
+    });
+  });
+});
+
+describe('hot path store on sqlite: nonces in their journal, beside the file', () => {
+  it('a batch is recorded once each in the journal and never touches the main file', async () => {
     await withStore(sqliteBackend, async (store, iso) => {
       const items = Array.from({ length: 50 }, (_, i) => ({ accessKeyId: 'AK-n', nonce: `n-${i % 40}-${i >= 40 ? 'again' : ''}`, expiresAtMs: Date.now() + 60_000 }));
-      const answers = await store.tx((r) => r.nonces.useMany(items, Date.now()), { durability: 'relaxed' });
+      const answers = await store.useNonces(items, Date.now());
       assert.equal(answers.length, 50);
       assert.ok(answers.every((a) => a === true));
-      const again = await store.tx((r) => r.nonces.useMany(items.slice(0, 3), Date.now()), { durability: 'relaxed' });
-      assert.deepEqual(again, [false, false, false]);
+      assert.deepEqual(await store.useNonces(items.slice(0, 3), Date.now()), [false, false, false]);
       const file = iso.target[1] as string;
+      const dir = nonceDirOf(file);
+      const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+      assert.equal(bytes, 50 * 16, 'one 16-byte record per fresh nonce');
       const raw = new BetterSqlite3(file, { readonly: true });
       try {
-        assert.equal((raw.prepare('select count(*) as n from nonces').get() as { n: number }).n, 50, 'every nonce is a committed row');
+        assert.equal((raw.prepare('select count(*) as n from nonces').get() as { n: number }).n, 0, 'the main file holds none');
       } finally {
         raw.close();
       }
+      // Another process (a new store on the same file) reads the journal back.
+      await store.close();
+      const again = await iso.reopen();
+      assert.deepEqual(await again.useNonces([items[0] as (typeof items)[0], { accessKeyId: 'AK-n', nonce: 'new', expiresAtMs: Date.now() + 60_000 }], Date.now()), [false, true]);
+    });
+  });
+
+  it('live nonces left in the main file by an older version move to the journal on open', async () => {
+    await withStore(sqliteBackend, async (store, iso) => {
+      const file = iso.target[1] as string;
+      const now = Date.now();
+      const raw = new BetterSqlite3(file);
+      try {
+        const put = raw.prepare('insert into nonces (access_key_id, nonce, expires_at) values (?, ?, ?)');
+        put.run('AK-old', 'live', now + 600_000);
+        put.run('AK-old', 'gone', now - 1_000);
+      } finally {
+        raw.close();
+      }
+      await store.close();
+      const reopened = await iso.reopen();
+      // A replay of the live one is refused; the expired one is used afresh.
+      assert.deepEqual(await reopened.useNonces([
+        { accessKeyId: 'AK-old', nonce: 'live', expiresAtMs: now + 900_000 },
+        { accessKeyId: 'AK-old', nonce: 'gone', expiresAtMs: now + 900_000 },
+      ], now), [false, true]);
+      await reopened.close();
+      // Moved, not copied: the main table is empty, and a second open still refuses the replay (from the journal).
+      const check = new BetterSqlite3(file, { readonly: true });
+      try {
+        assert.equal((check.prepare('select count(*) as n from nonces').get() as { n: number }).n, 0);
+      } finally {
+        check.close();
+      }
+      const third = await iso.reopen();
+      assert.deepEqual(await third.useNonces([{ accessKeyId: 'AK-old', nonce: 'live', expiresAtMs: now + 900_000 }], now), [false]);
     });
   });
 });

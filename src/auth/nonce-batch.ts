@@ -1,7 +1,8 @@
 // Signature nonces for stage 5: checked in memory, persisted in batches. A nonce this process has seen inside
 // its window is refused from memory, without the store. A new one is reserved in memory and queued; once the
 // event loop has read every request that is ready (setImmediate runs after the poll phase) the queue goes to
-// the store in one transaction and one statement. The store still decides: another node or process may hold
+// the store in one transaction (StateStore.useNonces; on SQLite a file of its own, so that these commits leave
+// the main file and its readers' page cache alone). The store still decides: another node or process may hold
 // the nonce already. Each caller gets its answer only once its nonce is committed, so a 200 never goes out
 // for a nonce that a kill -9 could forget; the commit is 'relaxed' (no fsync): it survives kill -9, and only
 // a power cut could forget it (docs/security.md).
@@ -46,7 +47,7 @@ export function batchedNonceUse(store: StateStore): UseNonce {
   const flush = async (batch: Pending[]): Promise<void> => {
     const nowMs = Math.max(...batch.map((p) => p.nowMs));
     try {
-      const answers = await store.tx((r) => r.nonces.useMany(batch, nowMs), { durability: 'relaxed' });
+      const answers = await store.useNonces(batch, nowMs);
       // A nonce the store already held stays remembered: it is used, whoever used it.
       batch.forEach((p, i) => p.resolve(answers[i] === true));
     } catch (e) {

@@ -86,7 +86,7 @@ async function live(raw: RawRequest, deps: LiveDeps): Promise<LiveAnswer> {
   const rpc = parseRpc(raw);
   const authDeps: AuthDeps = {
     getKey: (id) => deps.store.read((r) => r.accounts.getKey(id)),
-    useNonce: (ak, nonce, now, exp) => deps.store.tx((r) => r.nonces.use(ak, nonce, now, exp)),
+    useNonce: (ak, nonce, now, exp) => deps.store.useNonces([{ accessKeyId: ak, nonce, expiresAtMs: exp }], now).then((a) => a[0] === true),
     now: deps.now,
   };
   const principal = await authenticate(rpc, authDeps);

@@ -107,7 +107,9 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
     throw e;
   }
 
-  return {
+  // Expired nonces go at most once a minute, in the same relaxed kind of commit as the nonces themselves.
+  let noncesPurgedAt = 0;
+  const store: StateStore = {
     kind: 'postgres',
     async tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions) {
       open();
@@ -133,6 +135,15 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
     keysVersion() {
       return `${keyCommits}:${keys.version()}`;
     },
+    async useNonces(items, nowMs) {
+      const answers = await store.tx((r) => r.nonces.useMany(items, nowMs), { durability: 'relaxed' });
+      if (nowMs - noncesPurgedAt >= NONCE_PURGE_EVERY_MS) {
+        noncesPurgedAt = nowMs;
+        // Best effort: a purge that fails (store down) is tried again a minute later.
+        store.tx((r) => r.nonces.purge(nowMs), { durability: 'relaxed' }).catch(() => undefined);
+      }
+      return answers;
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -140,4 +151,7 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sta
       await db.destroy();
     },
   };
+  return store;
 }
+
+const NONCE_PURGE_EVERY_MS = 60_000;

@@ -11,6 +11,7 @@ import type { Repos, StateStore, TxOptions } from './types.js';
 import type { Database } from './schema.js';
 import { makeRepos } from './kysely-repos.js';
 import { migrate } from './migrations.js';
+import { openNonceJournal, type NonceJournal } from './nonce-journal.js';
 import { DEFAULT_RETRY, withRetries } from './retry.js';
 
 export interface SqliteStoreOptions {
@@ -92,6 +93,69 @@ function syncRunner(sqlite: BetterSqlite3.Database): (text: string, parameters: 
 }
 
 /**
+ * The read connection's compiled hot queries (the access key, the instance, its endpoints: repos/prepared.ts)
+ * answered from memory while nothing committed: the text and parameters of a query fix its rows for one state of
+ * the file, and every commit moves `version` (this process's writer commits, counted at once, and PRAGMA
+ * data_version for other processes, read once per event-loop turn as for the key cache). Each caller gets its own
+ * copies. A read transaction stays one snapshot: it pins the version it began under, fills the memo only under
+ * it, and if the version moves after the memo served it anything, its answer is discarded and fn runs again on
+ * SQLite alone (see read()).
+ */
+function memoRunner(run: (text: string, parameters: readonly unknown[]) => unknown[], version: () => string) {
+  const memo = new Map<string, object[]>();
+  let memoVersion = '';
+  let pinned: string | undefined;
+  let served = false;
+  let stale = false;
+  let bypass = false;
+  const copy = (r: object) => ({ ...r });
+  const runner = (text: string, parameters: readonly unknown[]): unknown[] => {
+    if (bypass) return run(text, parameters);
+    const v = version();
+    if (v !== pinned) {
+      if (served) stale = true;
+      return run(text, parameters);
+    }
+    if (v !== memoVersion) {
+      memo.clear();
+      memoVersion = v;
+    }
+    let key = text;
+    for (const p of parameters) key += typeof p === 'string' ? `\u0000s${p}` : `\u0000${typeof p}${String(p)}`;
+    const hit = memo.get(key);
+    if (hit !== undefined) {
+      served = true;
+      return hit.map(copy);
+    }
+    const rows = run(text, parameters) as object[];
+    if (memo.size >= 4096) memo.clear();
+    memo.set(key, rows.map(copy));
+    return rows;
+  };
+  return {
+    runner,
+    /** Runs one read transaction's fn; again without the memo when the memo's answers went stale during it. */
+    async read<T>(fn: () => Promise<T>, again: () => Promise<T>): Promise<T> {
+      pinned = version();
+      served = false;
+      stale = false;
+      try {
+        const out = await fn();
+        if (!stale) return out;
+      } finally {
+        pinned = undefined;
+      }
+      bypass = true;
+      try {
+        return await again();
+      } finally {
+        bypass = false;
+      }
+    },
+  };
+}
+
+/**
  * One transaction at a time on a connection, in arrival order. The store's own lock rather than Kysely's
  * connection mutex: transaction control runs as prepared better-sqlite3 statements, synchronously, and the
  * repos' hot queries too (runSync), so an uncontended read is one JS turn. Kysely's own executor still serves
@@ -124,6 +188,11 @@ function control(sqlite: BetterSqlite3.Database, begin: string): Control {
   return { begin: sqlite.prepare(begin), commit: sqlite.prepare('commit'), rollback: sqlite.prepare('rollback') };
 }
 
+/** Where a store file keeps its nonces' journal: beside it (`localrds.sqlite` -> `localrds-nonces/`). */
+export function nonceDirOf(file: string): string {
+  return `${file.replace(/\.sqlite$/, '')}-nonces`;
+}
+
 export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStoreOptions): Promise<StateStore> {
   await mkdir(dirname(file), { recursive: true });
   const writer = openFile(file, busyTimeoutMs);
@@ -134,6 +203,8 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   const writeLock = transactionLock();
   const runOnWriter = syncRunner(writer);
   let closed = false;
+  /** Every commit of this process's writer (the read memo's version). */
+  let writerCommits = 0;
   // Commits of this process that changed a key; other processes' commits show in PRAGMA data_version.
   let keyCommits = 0;
   const dataVersion = writer.prepare('pragma data_version').pluck();
@@ -141,6 +212,13 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   // turn races with the requests of that turn anyway, and the next turn sees it.
   let seenDataVersion: string | undefined;
   const forgetDataVersion = () => { seenDataVersion = undefined; };
+  const currentDataVersion = (): string => {
+    if (seenDataVersion === undefined) {
+      seenDataVersion = String(dataVersion.get());
+      setImmediate(forgetDataVersion);
+    }
+    return seenDataVersion;
+  };
 
   const inTransaction = <T>(
     lock: ReturnType<typeof transactionLock>,
@@ -158,6 +236,8 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
         try {
           const out = await fn();
           c.commit.run();
+          // Counted in the same turn as the commit: no read can see the new state under the old version.
+          if (c === writeControl) writerCommits += 1;
           return out;
         } catch (e) {
           try { c.rollback.run(); } catch { /* no transaction left to undo (SQLite rolled it back itself) */ }
@@ -171,20 +251,26 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
 
   let reader: BetterSqlite3.Database | undefined;
   let readDb: Kysely<Database> | undefined;
+  let nonces: NonceJournal | undefined;
   try {
     await inTransaction(writeLock, writeControl, () => migrate(db, 'sqlite'));
     // Opened after the migration, which may have created the file's tables.
     reader = openFile(file, busyTimeoutMs, true);
     readDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) });
+    nonces = openNonceJournal(nonceDirOf(file));
+    await moveNonces(db, nonces);
   } catch (e) {
     reader?.close();
+    nonces?.close();
     await db.destroy();
     throw e;
   }
+  const journal = nonces;
   const readControl = control(reader, 'begin');
   const readLock = transactionLock();
   // The read-side repos never change: built once, not per call.
-  const readRepos = makeRepos(readDb, 'sqlite', { readOnly: true, runSync: syncRunner(reader) });
+  const readMemo = memoRunner(syncRunner(reader), () => `${writerCommits}:${currentDataVersion()}`);
+  const readRepos = makeRepos(readDb, 'sqlite', { readOnly: true, runSync: readMemo.runner });
   const closeReader = readDb;
 
   return {
@@ -200,25 +286,43 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
     },
     read<T>(fn: (r: Repos) => Promise<T>) {
       // A deferred transaction on the read-only connection: one consistent snapshot for all of fn's queries.
-      return inTransaction(readLock, readControl, () => fn(readRepos));
+      return inTransaction(readLock, readControl, () => readMemo.read(() => fn(readRepos), () => fn(readRepos)));
     },
     keysVersion() {
       // data_version is read on the writer connection, whose own commits do not move it; a pragma read is
       // harmless even while one of this connection's transactions is open.
-      if (seenDataVersion === undefined) {
-        seenDataVersion = String(dataVersion.get());
-        setImmediate(forgetDataVersion);
+      return `${keyCommits}:${currentDataVersion()}`;
+    },
+    useNonces(items, nowMs) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      try {
+        return Promise.resolve(journal.use(items, nowMs));
+      } catch (e) {
+        return Promise.reject(e);
       }
-      return `${keyCommits}:${seenDataVersion}`;
     },
     async close() {
       if (closed) return;
       closed = true;
-      // Wait for the transactions already queued on the connections, then close the file.
+      // Wait for the transactions already queued on the connections, then close the files.
       await writeLock(async () => undefined);
       await readLock(async () => undefined);
+      journal.close();
       await closeReader.destroy();
       await db.destroy();
     },
   };
+}
+
+/**
+ * Nonces recorded in the main file (before they had a journal of their own) move to the journal once, so that an
+ * upgrade keeps refusing their replays; the main file's table stays, empty (PostgreSQL still uses it).
+ */
+async function moveNonces(main: Kysely<Database>, journal: NonceJournal): Promise<void> {
+  const now = Date.now();
+  const live = await main.selectFrom('nonces').select(['access_key_id', 'nonce', 'expires_at']).where('expires_at', '>', now).execute();
+  const any = live.length > 0 || (await main.selectFrom('nonces').select('nonce').limit(1).execute()).length > 0;
+  if (!any) return;
+  journal.use(live.map((r) => ({ accessKeyId: r.access_key_id, nonce: r.nonce, expiresAtMs: Number(r.expires_at) })), now);
+  await main.transaction().execute((trx) => trx.deleteFrom('nonces').execute());
 }

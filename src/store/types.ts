@@ -307,6 +307,14 @@ export interface StateStore {
    * and a fresh token on every call while the listening connection is down). Cheap enough for every request.
    */
   keysVersion(): string;
+  /**
+   * The once-only check of a batch of signature nonces (NonceRepo.useMany's answers, in order), committed
+   * 'relaxed' before it resolves: it survives kill -9, not a power cut. SQLite keeps nonces in a file of their
+   * own so that their commits, one per event-loop turn of signed calls, never touch the main file;
+   * PostgreSQL keeps them in the shared store's table so that every node agrees. Expired nonces are purged as
+   * it goes.
+   */
+  useNonces(items: ReadonlyArray<{ accessKeyId: string; nonce: string; expiresAtMs: number }>, nowMs: number): Promise<boolean[]>;
   close(): Promise<void>;
 }
 
