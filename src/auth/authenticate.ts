@@ -1,5 +1,6 @@
 // Stage 5 of the pipeline: who is calling. Signature V1 (parameters) or V3 (Authorization header),
 // a 15-minute clock window, and each nonce accepted once (nonces live in the store, so restarts keep them).
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { AccessKeyRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { header, type RpcRequest } from '../protocol/rpc-request.js';
@@ -159,12 +160,21 @@ function authenticateV3(req: RpcRequest, authz: string, deps: AuthDeps): Pending
     }
     const canonical = v3CanonicalRequest({ method: req.method, path: req.path, query: req.query, headers: h, signedHeaders: a.signedHeaders, bodyHash });
     const stringToSign = v3StringToSign(a.algorithm, canonical);
-    if (!v3Verify(a.algorithm, key.secret, stringToSign, a.signature)) {
+    if (!v3Verify(a.algorithm, key.secret, stringToSign, a.signature, hmacKeyOf(key))) {
       throw new ApiError('SignatureDoesNotMatch', { stringToSign });
     }
     const nonceChecked = checkFreshness(key.accessKeyId, nonce, ts, deps);
     return { principal: { accessKeyId: key.accessKeyId, accountId: key.accountId, policy: key.policy, scheme: 'V3' }, nonceChecked };
   });
+}
+
+// The HMAC key of a key record, made once per record: the key cache hands out the same record until the key
+// changes, and a record read anew (a changed secret) gets its own, so the KeyObject never outlives its secret.
+const hmacKeys = new WeakMap<AccessKeyRecord, KeyObject>();
+function hmacKeyOf(key: AccessKeyRecord): KeyObject {
+  let k = hmacKeys.get(key);
+  if (k === undefined) hmacKeys.set(key, (k = createSecretKey(Buffer.from(key.secret, 'utf8'))));
+  return k;
 }
 
 function rejectSts(token: string | undefined): void {

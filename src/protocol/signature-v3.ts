@@ -1,5 +1,5 @@
 // Signature V3 (ACS3-HMAC-SHA256 and ACS3-HMAC-SM3 in the Authorization header). Pure functions.
-import { createHmac, hash } from 'node:crypto';
+import { createHmac, hash, type KeyObject } from 'node:crypto';
 // The SM3 module alone: the package's index also loads SM2 (big-integer arithmetic), which costs start-up time.
 import sm3 from 'sm-crypto/src/sm3/index.js';
 import { percentEncode } from './percent.js';
@@ -118,8 +118,12 @@ export function v3Sign(alg: V3Algorithm, secret: string, stringToSign: string): 
  * constant time. (A binary digest against Buffer.from(signature, 'hex') was measured slower than this in Node 20:
  * digest() to a Buffer and the hex decode cost more than the hex digest and a compare without Buffers.)
  */
-export function v3Verify(alg: V3Algorithm, secret: string, stringToSign: string, signature: string): boolean {
-  return constantTimeEqual(v3Sign(alg, secret, stringToSign), signature);
+export function v3Verify(alg: V3Algorithm, secret: string, stringToSign: string, signature: string, hmacKey?: KeyObject): boolean {
+  // A KeyObject made once per key spares createHmac preparing the secret each call (about a seventh of an HMAC).
+  const mine = hmacKey !== undefined && alg === 'ACS3-HMAC-SHA256'
+    ? createHmac('sha256', hmacKey).update(stringToSign, 'utf8').digest('hex')
+    : v3Sign(alg, secret, stringToSign);
+  return constantTimeEqual(mine, signature);
 }
 
 /**
