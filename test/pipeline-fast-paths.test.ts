@@ -148,6 +148,35 @@ test('the V3 canonical request is the same for SignedHeaders in any order, and f
   assert.match(v3CanonicalRequest({ method: 'GET', path: '/a%20b/c', query: [], headers, signedHeaders: names, bodyHash: 'h' }), /^GET\n\/a%20b\/c\n\n/);
 });
 
+test('parseV3Authorization agrees with splitting on "," into a Map of fields, over generated headers', () => {
+  // The form it had before it scanned in place.
+  const ref = (header: string) => {
+    const sp = header.indexOf(' ');
+    if (sp < 0) return undefined;
+    const algorithm = header.slice(0, sp);
+    if (!['ACS3-HMAC-SHA256', 'ACS3-HMAC-SM3'].includes(algorithm)) return undefined;
+    const fields = new Map<string, string>();
+    for (const part of header.slice(sp + 1).split(',')) {
+      const eq = part.indexOf('=');
+      if (eq < 0) return undefined;
+      fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    }
+    const accessKeyId = fields.get('Credential');
+    const signed = fields.get('SignedHeaders');
+    const signature = fields.get('Signature');
+    if (!accessKeyId || !signed || !signature) return undefined;
+    return { algorithm, accessKeyId, signedHeaders: signed.split(';').map((h) => h.trim().toLowerCase()), signature: signature.toLowerCase() };
+  };
+  const r = rng(7);
+  const parts = ['Credential=AK', 'Credential=', ' Credential = AK2 ', 'SignedHeaders=host;X-Acs-Date', 'SignedHeaders= a ; b ', 'SignedHeaders=',
+    'Signature=ABCdef', 'Signature=', 'Signature==x', 'Other=1', 'junk', '', '=', ' '];
+  for (let i = 0; i < 20_000; i++) {
+    const alg = pick(r, ['ACS3-HMAC-SHA256 ', 'ACS3-HMAC-SM3 ', 'ACS3-HMAC-MD5 ', 'ACS3-HMAC-SHA256', '']);
+    const h = alg + Array.from({ length: Math.floor(r() * 5) }, () => pick(r, parts)).join(pick(r, [',', ',', ', ']));
+    assert.deepEqual(parseV3Authorization(h), ref(h), h);
+  }
+});
+
 test('parseV3Authorization: the last field of a name wins, unknown fields are ignored, a part without "=" is malformed', () => {
   const a = parseV3Authorization('ACS3-HMAC-SHA256 Credential=AK1, Other=x ,SignedHeaders=Host; X-Acs-Date,Signature=ABCD,Credential=AK2');
   assert.deepEqual(a, { algorithm: 'ACS3-HMAC-SHA256', accessKeyId: 'AK2', signedHeaders: ['host', 'x-acs-date'], signature: 'abcd' });

@@ -21,20 +21,28 @@ export function parseV3Authorization(header: string): V3Authorization | undefine
   if (sp < 0) return undefined;
   const algorithm = header.slice(0, sp) as V3Algorithm;
   if (!V3_ALGORITHMS.includes(algorithm)) return undefined;
-  // A later field of the same name wins; fields of other names are ignored (but must have their '=').
+  // A later field of the same name wins; fields of other names are ignored, but every part needs its '=' (an
+  // empty part, as in ",," or a trailing ",", is malformed). Scanned in place: no array of parts, no Map of fields.
   let accessKeyId: string | undefined;
   let signed: string | undefined;
   let signature: string | undefined;
-  for (const part of header.slice(sp + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) return undefined;
-    const name = part.slice(0, eq).trim();
-    if (name === 'Credential') accessKeyId = part.slice(eq + 1).trim();
-    else if (name === 'SignedHeaders') signed = part.slice(eq + 1).trim();
-    else if (name === 'Signature') signature = part.slice(eq + 1).trim();
+  let at = sp + 1;
+  for (;;) {
+    const comma = header.indexOf(',', at);
+    const end = comma < 0 ? header.length : comma;
+    const eq = header.indexOf('=', at);
+    if (eq < 0 || eq >= end) return undefined;
+    const name = header.slice(at, eq).trim();
+    if (name === 'Credential') accessKeyId = header.slice(eq + 1, end).trim();
+    else if (name === 'SignedHeaders') signed = header.slice(eq + 1, end).trim();
+    else if (name === 'Signature') signature = header.slice(eq + 1, end).trim();
+    if (comma < 0) break;
+    at = comma + 1;
   }
   if (!accessKeyId || !signed || !signature) return undefined;
-  return { algorithm, accessKeyId, signedHeaders: signed.split(';').map((h) => h.trim().toLowerCase()), signature: signature.toLowerCase() };
+  const signedHeaders = signed.split(';');
+  for (let i = 0; i < signedHeaders.length; i++) signedHeaders[i] = (signedHeaders[i] as string).trim().toLowerCase();
+  return { algorithm, accessKeyId, signedHeaders, signature: signature.toLowerCase() };
 }
 
 export interface V3CanonicalInput {
