@@ -38,7 +38,7 @@ export function parseTimestamp(s: string): number {
 
 /**
  * `YYYY-MM-DDTHH:MM:SSZ` (what the SDKs send) with every field in range, without the regex, Date.parse and a
- * Date per call; undefined for anything else, which the full check then judges (test/auth-timestamp.test.ts
+ * Date per call; undefined for anything else, which the full check then judges (test/pipeline-fast-paths.test.ts
  * holds the two to the same answers).
  */
 function parseTimestampFast(s: string): number | undefined {
@@ -72,7 +72,7 @@ function digits(s: string, at: number, n: number): number {
   return v;
 }
 
-/** Constant-time string comparison; different lengths compare unequal without an early exit on content. */
+/** Constant-time string comparison (V1's base64 signatures; V3's go through v3Verify). */
 export const safeEqual = constantTimeEqual;
 
 /** A verified caller whose nonce is still being recorded: `nonceChecked` rejects with SignatureNonceUsed. */

@@ -39,9 +39,9 @@ export const LIMITS = {
   maxValueChars: 64 * 1024,
 };
 
-/** Reads the Format parameter as early as possible, so that even a parse error is written as asked. */
 const FORMAT_PARAM = /(?:^|&)Format=([A-Za-z]{3,4})(?:&|$)/;
 
+/** Reads the Format parameter as early as possible, so that even a parse error is written as asked. */
 export function peekFormat(rawQuery: string, body: Buffer, contentType: string | undefined): Format {
   // Most calls name no Format: a substring search then spares the regex (and the body's string).
   const q = rawQuery.includes('Format=') ? FORMAT_PARAM.exec(rawQuery)?.[1] : undefined;
