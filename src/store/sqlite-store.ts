@@ -141,7 +141,9 @@ function memoRunner(run: (text: string, parameters: readonly unknown[]) => unkno
       stale = false;
       try {
         const out = await fn();
-        if (!stale) return out;
+        // A commit after a memo answer is caught here too when no compiled query came after it (fn's other
+        // queries go through Kysely straight to SQLite, past the memo).
+        if (!stale && !(served && version() !== pinned)) return out;
       } finally {
         pinned = undefined;
       }
