@@ -157,6 +157,28 @@ describe('hot path store on sqlite: the read memo', () => {
     });
   });
 
+  it('a memo answer and a later query through Kysely stay one snapshot when a write commits between them', async () => {
+    await withStore(sqliteBackend, async (store) => {
+      await store.tx(async (r) => {
+        await r.accounts.createAccount(account('a1'));
+        await r.instances.insert(instance('a1', 'rm-mixed', { description: 'before' }));
+      });
+      await store.read((r) => r.instances.get(acct('a1'), iid('rm-mixed')));
+      let wrote = false;
+      const seen = await store.read(async (r) => {
+        // Compiled (the memo answers it), then the change, then a listing that Kysely runs on SQLite.
+        const first = (await r.instances.get(acct('a1'), iid('rm-mixed')))?.description;
+        if (!wrote) {
+          wrote = true;
+          await store.tx((w) => w.instances.update(acct('a1'), iid('rm-mixed'), { description: 'after' }));
+        }
+        const listed = (await r.instances.list(acct('a1'), {}, 0, 10)).items[0]?.description;
+        return [first, listed];
+      });
+      assert.equal(seen[0], seen[1], `one snapshot: ${JSON.stringify(seen)}`);
+    });
+  });
+
   it('what a caller does to an answer does not change the next one; a commit of another process is seen', async () => {
     await withStore(sqliteBackend, async (store, iso) => {
       await store.tx(async (r) => {
