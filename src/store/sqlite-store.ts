@@ -318,6 +318,10 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   const readControl = control(reader, 'begin');
   const readLock = transactionLock();
   // The read-side repos never change: built once, not per call.
+  // keysVersion()'s text, built again only when one of its parts moved.
+  let keysCommits = -1;
+  let keysData: string | undefined;
+  let keysText = '';
   // The memo's version, asked for by every query: the text is built again only when one of its parts moved.
   let versionCommits = -1;
   let versionData: string | undefined;
@@ -389,7 +393,13 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
     keysVersion() {
       // data_version is read on the writer connection, whose own commits do not move it; a pragma read is
       // harmless even while one of this connection's transactions is open.
-      return `${keyCommits}:${currentDataVersion()}`;
+      const data = currentDataVersion();
+      if (data !== keysData || keyCommits !== keysCommits) {
+        keysData = data;
+        keysCommits = keyCommits;
+        keysText = `${keyCommits}:${data}`;
+      }
+      return keysText;
     },
     useNonces(items, nowMs) {
       if (closed) return Promise.reject(new Error('store is closed'));
