@@ -85,15 +85,26 @@ export function createMetrics(o: MetricsOptions): Metrics {
 
   function build(client: typeof import('prom-client')): { registry: Registry; observe(x: Observation): void } {
     const registry = new client.Registry();
+    // Counted here per call and handed to prom-client at each scrape (its collect hook): a call costs a Map
+    // lookup, not prom-client's label hashing and validation. Label sets are bounded (catalogue names and codes).
+    const counts = new Map<string, { labels: { action: string; code: string }; n: number }>();
     const requests = new client.Counter({
       name: 'localrds_api_requests_total', help: 'RDS API calls answered, by Action and result code (Success or the error code).',
       labelNames: ['action', 'code'] as const, registers: [registry],
+      collect() {
+        for (const c of counts.values()) {
+          if (c.n === 0) continue;
+          this.inc(c.labels, c.n);
+          c.n = 0;
+        }
+      },
     });
     const latency = new client.Histogram({
       name: 'localrds_api_request_duration_seconds', help: 'Time from the parsed request to the encoded answer, data-plane wait included.',
       labelNames: ['action'] as const, registers: [registry],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     });
+    const latencyOf = new Map<string, { observe(seconds: number): void }>();
     const gauge = (name: string, help: string, read: (s: DataPlaneStats) => number) => new client.Gauge({
       name, help, registers: [registry],
       collect() { this.set(read(o.dataplane.stats())); },
@@ -128,8 +139,13 @@ export function createMetrics(o: MetricsOptions): Metrics {
     return {
       registry,
       observe: ({ action, code, seconds }) => {
-        requests.inc({ action, code });
-        latency.observe({ action }, seconds);
+        const key = `${action}\n${code}`;
+        let c = counts.get(key);
+        if (c === undefined) counts.set(key, (c = { labels: { action, code }, n: 0 }));
+        c.n++;
+        let h = latencyOf.get(action);
+        if (h === undefined) latencyOf.set(action, (h = latency.labels({ action })));
+        h.observe(seconds);
       },
     };
   }

@@ -4,9 +4,14 @@ import type { OpSpec } from '../api/op.js';
 import type { ParamSpec } from '../api/shapes.js';
 import { ApiError } from '../errors/api-error.js';
 
+// An operation's declared parameters as a list, made once per operation rather than once per call.
+const declared = new WeakMap<OpSpec, Array<[string, ParamSpec]>>();
+
 export function decodeParams(op: OpSpec, params: ReadonlyMap<string, string>): Record<string, unknown> {
   const input: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(op.params)) {
+  let entries = declared.get(op);
+  if (entries === undefined) declared.set(op, (entries = Object.entries(op.params)));
+  for (const [name, spec] of entries) {
     if (spec.kind === 'stringList' || spec.kind === 'tagList') {
       const items = decodeList(name, spec, params);
       if (items.length === 0) {
@@ -88,7 +93,7 @@ function decodeValue(name: string, spec: ParamSpec, raw: string): string | numbe
       return b === 'true';
     }
     case 'string': {
-      const len = [...raw].length;
+      const len = codePoints(raw);
       if (spec.min !== undefined && len < spec.min) fail(name, spec, `Must be at least ${spec.min} characters.`);
       if (spec.max !== undefined && len > spec.max) fail(name, spec, `Must be at most ${spec.max} characters.`);
       if (spec.enum) {
@@ -100,4 +105,20 @@ function decodeValue(name: string, spec: ParamSpec, raw: string): string | numbe
       return raw;
     }
   }
+}
+
+/** [...s].length without the array: a surrogate pair counts once, a lone surrogate once. */
+function codePoints(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }

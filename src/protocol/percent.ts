@@ -18,12 +18,14 @@ export class DecodeError extends Error {}
 export function decodePairs(s: string): [string, string][] {
   const out: [string, string][] = [];
   if (s === '') return out;
+  // Without '%' and '+' anywhere no component needs decoding (the common case: ids and plain values).
+  const plain = !s.includes('%') && !s.includes('+');
   for (const part of s.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const k = eq < 0 ? part : part.slice(0, eq);
     const v = eq < 0 ? '' : part.slice(eq + 1);
-    out.push([decodeComponent(k), decodeComponent(v)]);
+    out.push(plain ? [k, v] : [decodeComponent(k), decodeComponent(v)]);
   }
   return out;
 }
