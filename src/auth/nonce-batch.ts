@@ -45,7 +45,8 @@ export function batchedNonceUse(store: StateStore): UseNonce {
   };
 
   const flush = async (batch: Pending[]): Promise<void> => {
-    const nowMs = Math.max(...batch.map((p) => p.nowMs));
+    let nowMs = 0;
+    for (const p of batch) if (p.nowMs > nowMs) nowMs = p.nowMs;
     try {
       const answers = await store.useNonces(batch, nowMs);
       // A nonce the store already held stays remembered: it is used, whoever used it.
@@ -63,8 +64,9 @@ export function batchedNonceUse(store: StateStore): UseNonce {
     setImmediate(() => {
       scheduled = false;
       while (queue.length > 0) {
-        const batch = queue.slice(0, MAX_BATCH);
-        queue = queue.slice(batch.length);
+        // The whole queue when it fits (one connection: a batch of one), without copying it.
+        const batch = queue.length <= MAX_BATCH ? queue : queue.slice(0, MAX_BATCH);
+        queue = queue.length <= MAX_BATCH ? [] : queue.slice(MAX_BATCH);
         void flush(batch);
       }
     });

@@ -69,14 +69,27 @@ function rowBuilder(columns: readonly string[]): (values: unknown[]) => object {
   return new Function('v', `return { ${columns.map((c, i) => `${JSON.stringify(c)}: v[${i}]`).join(', ')} };`) as (values: unknown[]) => object;
 }
 
+interface SyncStatement {
+  stmt: BetterSqlite3.Statement;
+  /** Builds one row object from a raw row; absent for a statement that returns no rows. */
+  build?: (values: unknown[]) => object;
+}
+
+interface SyncRunner {
+  /** Rows for a query, none for a write. */
+  run(text: string, parameters: readonly unknown[]): unknown[];
+  /** The statement for this text, prepared once. */
+  statement(text: string): SyncStatement;
+}
+
 /**
- * Compiled SQL run at once on one better-sqlite3 connection (RepoContext.runSync): rows for a query, none for a
- * write. Its statements are its own (not the ones Kysely shares), in raw mode, each with its row builder.
+ * Compiled SQL run at once on one better-sqlite3 connection (RepoContext.runSync). Its statements are its own
+ * (not the ones Kysely shares), in raw mode, each with its row builder.
  */
-function syncRunner(sqlite: BetterSqlite3.Database): (text: string, parameters: readonly unknown[]) => unknown[] {
+function syncRunner(sqlite: BetterSqlite3.Database): SyncRunner {
   const prepare = BetterSqlite3.prototype.prepare;
-  const statements = new Map<string, { stmt: BetterSqlite3.Statement; build?: (values: unknown[]) => object }>();
-  return (text, parameters) => {
+  const statements = new Map<string, SyncStatement>();
+  const statement = (text: string): SyncStatement => {
     let entry = statements.get(text);
     if (entry === undefined) {
       const stmt = prepare.call(sqlite, text);
@@ -84,75 +97,97 @@ function syncRunner(sqlite: BetterSqlite3.Database): (text: string, parameters: 
       if (statements.size >= 256) statements.clear();
       statements.set(text, entry);
     }
-    if (entry.build === undefined) {
-      entry.stmt.run(...parameters);
-      return [];
-    }
-    return (entry.stmt.all(...parameters) as unknown[][]).map(entry.build);
+    return entry;
+  };
+  return {
+    statement,
+    run(text, parameters) {
+      const entry = statement(text);
+      if (entry.build === undefined) {
+        entry.stmt.run(...parameters);
+        return [];
+      }
+      return (entry.stmt.all(...parameters) as unknown[][]).map(entry.build);
+    },
   };
 }
 
 /**
  * The read connection's compiled hot queries (the access key, the instance, its endpoints: repos/prepared.ts)
  * answered from memory while nothing committed: the text and parameters of a query fix its rows for one state of
- * the file, and every commit moves `version` (this process's writer commits, counted at once, and PRAGMA
- * data_version for other processes, read once per event-loop turn as for the key cache). Each caller gets its own
- * copies. A read transaction stays one snapshot: it pins the version it began under, fills the memo only under
- * it, and if the version moves after the memo served it anything, its answer is discarded and fn runs again on
- * SQLite alone (see read()).
+ * the file, and every commit moves the version (this process's writer commits, counted at once, and PRAGMA
+ * data_version for other processes, read once per event-loop turn as for the key cache). The memo holds raw rows
+ * and each caller gets row objects built afresh by the statement's own builder (one object literal: a spread copy
+ * of rows of many shapes took V8's slow clone path). It is keyed by the SQL text first (the same string each
+ * call, whose hash V8 keeps) and then by the parameters, so that no lookup hashes the whole text again. A read
+ * transaction stays one snapshot: it pins the version it began under, fills the memo only under it, and if the
+ * version moves after the memo served it anything, its answer is discarded and fn runs again on SQLite alone
+ * (see read()).
  */
-function memoRunner(run: (text: string, parameters: readonly unknown[]) => unknown[], version: () => string) {
-  const memo = new Map<string, object[]>();
+function memoRunner(sync: SyncRunner, version: () => string) {
+  const memo = new Map<string, Map<string, unknown[][]>>();
   let memoVersion = '';
+  let memoSize = 0;
   let pinned: string | undefined;
   let served = false;
   let stale = false;
   let bypass = false;
-  const copy = (r: object) => ({ ...r });
   const runner = (text: string, parameters: readonly unknown[]): unknown[] => {
-    if (bypass) return run(text, parameters);
+    if (bypass) return sync.run(text, parameters);
     const v = version();
     if (v !== pinned) {
       if (served) stale = true;
-      return run(text, parameters);
+      return sync.run(text, parameters);
     }
+    const entry = sync.statement(text);
+    const build = entry.build;
+    if (build === undefined) return sync.run(text, parameters);
     if (v !== memoVersion) {
       memo.clear();
+      memoSize = 0;
       memoVersion = v;
     }
-    let key = text;
+    let key = '';
     for (const p of parameters) key += typeof p === 'string' ? `\u0000s${p}` : `\u0000${typeof p}${String(p)}`;
-    const hit = memo.get(key);
+    let byParams = memo.get(text);
+    const hit = byParams?.get(key);
     if (hit !== undefined) {
       served = true;
-      return hit.map(copy);
+      return hit.map(build);
     }
-    const rows = run(text, parameters) as object[];
-    if (memo.size >= 4096) memo.clear();
-    memo.set(key, rows.map(copy));
-    return rows;
+    const raw = entry.stmt.all(...parameters) as unknown[][];
+    if (memoSize >= 4096) {
+      memo.clear();
+      memoSize = 0;
+      byParams = undefined;
+    }
+    if (byParams === undefined) {
+      byParams = new Map();
+      memo.set(text, byParams);
+    }
+    byParams.set(key, raw);
+    memoSize += 1;
+    return raw.map(build);
   };
   return {
     runner,
-    /** Runs one read transaction's fn; again without the memo when the memo's answers went stale during it. */
-    async read<T>(fn: () => Promise<T>, again: () => Promise<T>): Promise<T> {
+    /** Pins the version a read transaction begins under (the memo serves only under it). */
+    begin(): void {
       pinned = version();
       served = false;
       stale = false;
-      try {
-        const out = await fn();
-        // A commit after a memo answer is caught here too when no compiled query came after it (fn's other
-        // queries go through Kysely straight to SQLite, past the memo).
-        if (!stale && !(served && version() !== pinned)) return out;
-      } finally {
-        pinned = undefined;
-      }
-      bypass = true;
-      try {
-        return await again();
-      } finally {
-        bypass = false;
-      }
+    },
+    /** Ends the pin: true when the memo served this transaction and the version has moved since (run fn again). */
+    end(): boolean {
+      // A commit after a memo answer is caught here too when no compiled query came after it (fn's other
+      // queries go through Kysely straight to SQLite, past the memo).
+      const rerun = stale || (served && version() !== pinned);
+      pinned = undefined;
+      return rerun;
+    },
+    /** While set, every query goes to SQLite (the second run of a transaction whose memo answers went stale). */
+    bypass(on: boolean): void {
+      bypass = on;
     },
   };
 }
@@ -166,17 +201,32 @@ function memoRunner(run: (text: string, parameters: readonly unknown[]) => unkno
 function transactionLock() {
   let busy = false;
   const waiting: Array<() => void> = [];
-  return async <T>(run: () => Promise<T>): Promise<T> => {
-    if (busy) await new Promise<void>((r) => waiting.push(r));
-    else busy = true;
-    try {
-      return await run();
-    } finally {
-      const next = waiting.shift();
-      // The lock passes straight to the next caller (busy stays true), so no newcomer can overtake it.
-      if (next !== undefined) next();
-      else busy = false;
+  /** Takes the lock: at once (undefined) when it is free, else a promise that resolves once it is ours. */
+  const acquire = (): Promise<void> | undefined => {
+    if (!busy) {
+      busy = true;
+      return undefined;
     }
+    return new Promise<void>((r) => waiting.push(r));
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    // The lock passes straight to the next caller (busy stays true), so no newcomer can overtake it.
+    if (next !== undefined) next();
+    else busy = false;
+  };
+  return {
+    acquire,
+    release,
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      const wait = acquire();
+      if (wait !== undefined) await wait;
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
+    },
   };
 }
 
@@ -203,7 +253,7 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   const relaxed = writer.prepare('pragma synchronous = NORMAL');
   const full = writer.prepare('pragma synchronous = FULL');
   const writeLock = transactionLock();
-  const runOnWriter = syncRunner(writer);
+  const runOnWriter = syncRunner(writer).run;
   let closed = false;
   /** Every commit of this process's writer (the read memo's version). */
   let writerCommits = 0;
@@ -229,7 +279,7 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
     durability: 'full' | 'relaxed' = 'full',
   ): Promise<T> => {
     if (closed) return Promise.reject(new Error('store is closed'));
-    return lock(async () => {
+    return lock.run(async () => {
       // synchronous is per connection and cannot change inside a transaction; the connection is ours until
       // the lock passes on, so no other transaction runs with the relaxed setting.
       if (durability === 'relaxed') relaxed.run();
@@ -271,9 +321,62 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   const readControl = control(reader, 'begin');
   const readLock = transactionLock();
   // The read-side repos never change: built once, not per call.
-  const readMemo = memoRunner(syncRunner(reader), () => `${writerCommits}:${currentDataVersion()}`);
+  // keysVersion()'s text, built again only when one of its parts moved.
+  let keysCommits = -1;
+  let keysData: string | undefined;
+  let keysText = '';
+  // The memo's version, asked for by every query: the text is built again only when one of its parts moved.
+  let versionCommits = -1;
+  let versionData: string | undefined;
+  let versionText = '';
+  const memoVersion = (): string => {
+    const data = currentDataVersion();
+    if (data !== versionData || writerCommits !== versionCommits) {
+      versionData = data;
+      versionCommits = writerCommits;
+      versionText = `${writerCommits}:${data}`;
+    }
+    return versionText;
+  };
+  const readMemo = memoRunner(syncRunner(reader), memoVersion);
   const readRepos = makeRepos(readDb, 'sqlite', { readOnly: true, runSync: readMemo.runner });
   const closeReader = readDb;
+  // A deferred transaction on the read-only connection: one consistent snapshot for all of fn's queries. Written
+  // out as one async function (lock, BEGIN, the memo's pin, fn, COMMIT) rather than inTransaction's layers: at one
+  // connection each await of a layer is a turn of the microtask queue in every request.
+  const readTransaction = async <T>(fn: (r: Repos) => Promise<T>): Promise<T> => {
+    const wait = readLock.acquire();
+    if (wait !== undefined) await wait;
+    try {
+      readControl.begin.run();
+      try {
+        readMemo.begin();
+        let out: T;
+        let stale: boolean;
+        try {
+          out = await fn(readRepos);
+        } finally {
+          stale = readMemo.end();
+        }
+        if (stale) {
+          // The memo answered from a state that moved on during fn: again, on SQLite's snapshot alone.
+          readMemo.bypass(true);
+          try {
+            out = await fn(readRepos);
+          } finally {
+            readMemo.bypass(false);
+          }
+        }
+        readControl.commit.run();
+        return out;
+      } catch (e) {
+        try { readControl.rollback.run(); } catch { /* no transaction left to undo */ }
+        throw e;
+      }
+    } finally {
+      readLock.release();
+    }
+  };
 
   return {
     kind: 'sqlite',
@@ -287,13 +390,19 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
       }, DEFAULT_RETRY);
     },
     read<T>(fn: (r: Repos) => Promise<T>) {
-      // A deferred transaction on the read-only connection: one consistent snapshot for all of fn's queries.
-      return inTransaction(readLock, readControl, () => readMemo.read(() => fn(readRepos), () => fn(readRepos)));
+      if (closed) return Promise.reject(new Error('store is closed'));
+      return readTransaction(fn);
     },
     keysVersion() {
       // data_version is read on the writer connection, whose own commits do not move it; a pragma read is
       // harmless even while one of this connection's transactions is open.
-      return `${keyCommits}:${currentDataVersion()}`;
+      const data = currentDataVersion();
+      if (data !== keysData || keyCommits !== keysCommits) {
+        keysData = data;
+        keysCommits = keyCommits;
+        keysText = `${keyCommits}:${data}`;
+      }
+      return keysText;
     },
     useNonces(items, nowMs) {
       if (closed) return Promise.reject(new Error('store is closed'));
@@ -308,8 +417,8 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
       if (closed) return;
       closed = true;
       // Wait for the transactions already queued on the connections, then close the files.
-      await writeLock(async () => undefined);
-      await readLock(async () => undefined);
+      await writeLock.run(async () => undefined);
+      await readLock.run(async () => undefined);
       journal?.close();
       await closeReader.destroy();
       await db.destroy();
