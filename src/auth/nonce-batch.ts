@@ -1,10 +1,10 @@
 // Signature nonces for stage 5: checked in memory, persisted in batches. A nonce this process has seen inside
 // its window is refused from memory, without the store. A new one is reserved in memory and queued; once the
 // event loop has read every request that is ready (setImmediate runs after the poll phase) the queue goes to
-// the store in one transaction (StateStore.useNonces; on SQLite a file of its own, so that these commits leave
-// the main file and its readers' page cache alone). The store still decides: another node or process may hold
+// the store at once (StateStore.useNonces: on SQLite one write() to its nonce journal, store/nonce-journal.ts; on
+// PostgreSQL one transaction in the shared table). The store still decides: another node or process may hold
 // the nonce already. Each caller gets its answer only once its nonce is committed, so a 200 never goes out
-// for a nonce that a kill -9 could forget; the commit is 'relaxed' (no fsync): it survives kill -9, and only
+// for a nonce that a kill -9 could forget; nothing is fsynced: it survives kill -9, and only
 // a power cut could forget it (docs/security.md).
 import type { StateStore } from '../store/types.js';
 

@@ -320,25 +320,26 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
   let journal = nonces;
   const readControl = control(reader, 'begin');
   const readLock = transactionLock();
-  // The read-side repos never change: built once, not per call.
-  // keysVersion()'s text, built again only when one of its parts moved.
-  let keysCommits = -1;
-  let keysData: string | undefined;
-  let keysText = '';
-  // The memo's version, asked for by every query: the text is built again only when one of its parts moved.
-  let versionCommits = -1;
-  let versionData: string | undefined;
-  let versionText = '';
-  const memoVersion = (): string => {
-    const data = currentDataVersion();
-    if (data !== versionData || writerCommits !== versionCommits) {
-      versionData = data;
-      versionCommits = writerCommits;
-      versionText = `${writerCommits}:${data}`;
-    }
-    return versionText;
+  // A version token: `<commits>:<data_version>`, asked for by every call, its text built again only when a part moved.
+  const versionOf = (commits: () => number): (() => string) => {
+    let seenCommits = -1;
+    let seenData: string | undefined;
+    let text = '';
+    return () => {
+      const data = currentDataVersion();
+      const n = commits();
+      if (data !== seenData || n !== seenCommits) {
+        seenData = data;
+        seenCommits = n;
+        text = `${n}:${data}`;
+      }
+      return text;
+    };
   };
+  const keysVersion = versionOf(() => keyCommits);
+  const memoVersion = versionOf(() => writerCommits);
   const readMemo = memoRunner(syncRunner(reader), memoVersion);
+  // The read-side repos never change: built once, not per call.
   const readRepos = makeRepos(readDb, 'sqlite', { readOnly: true, runSync: readMemo.runner });
   const closeReader = readDb;
   // A deferred transaction on the read-only connection: one consistent snapshot for all of fn's queries. Written
@@ -396,13 +397,7 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
     keysVersion() {
       // data_version is read on the writer connection, whose own commits do not move it; a pragma read is
       // harmless even while one of this connection's transactions is open.
-      const data = currentDataVersion();
-      if (data !== keysData || keyCommits !== keysCommits) {
-        keysData = data;
-        keysCommits = keyCommits;
-        keysText = `${keyCommits}:${data}`;
-      }
-      return keysText;
+      return keysVersion();
     },
     useNonces(items, nowMs) {
       if (closed) return Promise.reject(new Error('store is closed'));
