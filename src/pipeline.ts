@@ -19,6 +19,7 @@ import { oncePerToken } from './handlers/client-token.js';
 import { engineDefaults, serverVariable } from './domain/parameters.js';
 import { isRetryable } from './store/errors.js';
 import { isStoreUnavailable } from './store/unavailable.js';
+import { createAnswerMemo } from './protocol/answer-memo.js';
 import { decodeParams } from './protocol/decode.js';
 import { encodeError, encodeSuccess, type WireResponse } from './protocol/encode.js';
 import { parseRpc, peekFormat, type RawRequest, type RpcRequest } from './protocol/rpc-request.js';
@@ -76,6 +77,8 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
 
   const gates = deps.gates ?? [];
   const observe = deps.observe;
+  // Only where the store has a cheap version token (SQLite); see protocol/answer-memo.ts.
+  const answers = deps.store.readVersion?.() === undefined ? undefined : createAnswerMemo();
   // One async function per call: the metrics' timing lives in it rather than in a wrapper awaiting it.
   return async (raw: RawRequest): Promise<WireResponse> => {
     const started = observe ? performance.now() : 0;
@@ -96,17 +99,32 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       // answer (or its error) waits for it, so a replay is refused whatever the read would have said.
       if (resolved.op.mutates) await pending.nonceChecked;
       authed = pending.authed;
-      let output: object;
+      let output: object | undefined;
+      let memo: { key: string; version: string } | undefined;
+      let known: WireResponse | undefined;
       try {
         for (const gate of gates) {
           const passing = gate(authed);
           if (passing !== undefined) await passing;
         }
-        output = await handle(decode(authed), deps);
+        const decoded = decode(authed);
+        if (answers !== undefined && resolved.op.answerMemo) {
+          // The version is read before the call is handled: see AnswerMemo.set.
+          memo = { key: answers.keyOf(authed.principal.accountId, resolved.actionName, format, decoded.input), version: deps.store.readVersion?.() as string };
+          known = answers.get(memo.key, memo.version, raw.requestId);
+        }
+        if (known === undefined) output = await handle(decoded, deps);
       } finally {
         await pending.nonceChecked;
       }
-      wire = encodeSuccess(resolved.actionName, raw.requestId, output, format);
+      if (known !== undefined) {
+        wire = known;
+      } else if (memo !== undefined && answers !== undefined) {
+        answers.set(memo.key, memo.version, encodeSuccess(resolved.actionName, answers.placeholder, output as object, format));
+        wire = answers.get(memo.key, memo.version, raw.requestId) ?? encodeSuccess(resolved.actionName, raw.requestId, output as object, format);
+      } else {
+        wire = encodeSuccess(resolved.actionName, raw.requestId, output as object, format);
+      }
     } catch (e) {
       const err = toApiError(e, raw, deps.logger);
       seen.code = err.code;

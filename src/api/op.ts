@@ -14,6 +14,12 @@ export interface OpSpec<P extends ParamSpecs = ParamSpecs, S extends OutShape = 
   readonly errors: readonly ErrorCode[];
   /** Changes state: runs in a write transaction, is audited, wakes the data plane. */
   readonly mutates: boolean;
+  /**
+   * The answer is a function of the store, the caller's account and the declared input alone (no clock, no live
+   * server, no config that changes): a repeat may be answered from the memo of encoded answers while the store's
+   * version stands (protocol/answer-memo.ts). Read-only operations only.
+   */
+  readonly answerMemo?: boolean;
   /** Parameter naming the instance (RAM resource, audit, data-plane scope). */
   readonly instanceParam?: string;
   /** This is a second wire name of that operation, which the official SDKs do not have (UnTagResources). */

@@ -44,6 +44,7 @@ export const describeAccounts = defineOp({
   group: 'accounts',
   summary: 'Lists the database accounts of an instance (or one, by AccountName) with their per-database privileges.',
   mutates: false,
+  answerMemo: true,
   instanceParam: 'DBInstanceId',
   params: {
     DBInstanceId: DB_INSTANCE_ID,

@@ -31,6 +31,7 @@ export const describeDatabases = defineOp({
   group: 'databases',
   summary: 'Lists the databases of an instance (or one, by DBName) with the accounts granted on each.',
   mutates: false,
+  answerMemo: true,
   instanceParam: 'DBInstanceId',
   params: {
     DBInstanceId: DB_INSTANCE_ID,

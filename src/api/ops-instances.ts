@@ -68,6 +68,7 @@ export const describeDBInstances = defineOp({
   group: 'instances',
   summary: 'Lists the instances of the account in a region, by page (PageSize/PageNumber) or by cursor (MaxResults/NextToken).',
   mutates: false,
+  answerMemo: true,
   params: {
     RegionId: str('Region, e.g. cn-hangzhou.', { required: true, max: 64 }),
     PageSize: int('Page size, 1 to 100 (default 30).', { min: 1, max: 100 }),
@@ -100,6 +101,7 @@ export const describeDBInstanceAttribute = defineOp({
   group: 'instances',
   summary: 'Shows one instance: status, engine, internal endpoint, whitelist and settings.',
   mutates: false,
+  answerMemo: true,
   instanceParam: 'DBInstanceId',
   params: {
     DBInstanceId: DB_INSTANCE_ID,

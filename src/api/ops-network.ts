@@ -51,6 +51,7 @@ export const describeDBInstanceNetInfo = defineOp({
   group: 'network',
   summary: 'Lists the endpoints of an instance: the internal one (IPType Private) and, when allocated, the public one (IPType Public).',
   mutates: false,
+  answerMemo: true,
   instanceParam: 'DBInstanceId',
   params: {
     DBInstanceId: DB_INSTANCE_ID,

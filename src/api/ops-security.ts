@@ -31,6 +31,7 @@ export const describeDBInstanceIPArrayList = defineOp({
   group: 'security',
   summary: 'Lists the whitelist groups of an instance.',
   mutates: false,
+  answerMemo: true,
   instanceParam: 'DBInstanceId',
   params: {
     DBInstanceId: DB_INSTANCE_ID,

@@ -399,6 +399,9 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
       // harmless even while one of this connection's transactions is open.
       return keysVersion();
     },
+    readVersion() {
+      return memoVersion();
+    },
     useNonces(items, nowMs) {
       if (closed) return Promise.reject(new Error('store is closed'));
       try {

@@ -308,6 +308,12 @@ export interface StateStore {
    */
   keysVersion(): string;
   /**
+   * A token that moves with every commit to the store, this process's and other processes' (SQLite: the
+   * writer's commits, counted in the commit's own turn, plus PRAGMA data_version once per event-loop turn). Absent
+   * where no such token is cheap (PostgreSQL, shared by other nodes): the answer memo then stays off.
+   */
+  readVersion?(): string;
+  /**
    * The once-only check of a batch of signature nonces (NonceRepo.useMany's answers, in order), committed
    * 'relaxed' before it resolves: it survives kill -9, not a power cut. SQLite keeps nonces in a file of their
    * own so that their commits, one per event-loop turn of signed calls, never touch the main file;
