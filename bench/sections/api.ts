@@ -121,8 +121,9 @@ export async function apiSection(): Promise<Section> {
       'Where a localrds request goes (at the time of writing): read off the socket by the fast lane (src/http/fast-lane.ts: a strict HTTP/1.1 parser for plain RPC calls, '
       + 'answering with one write; node:http only for what it hands off), the signature checked in the same event-loop turn, the access key from an in-memory cache (one PRAGMA data_version per event-loop turn to check it), the nonce '
       + 'refused from memory or reserved there and written with the other nonces of the same event-loop turn to the SQLite store\'s nonce journal (one write() of 16 bytes '
-      + 'each; no fsync: it survives kill -9, not a power cut), while the handler runs in one read transaction on the read-only connection (BEGIN, two SELECTs compiled '
-      + 'once, COMMIT, all synchronous on better-sqlite3, their rows answered from memory while nothing committed); the answer waits for the nonce write. The bare server does none of this.',
+      + 'each; no fsync: it survives kill -9, not a power cut), while the answer comes from the answer memo (src/protocol/answer-memo.ts: the text encoded by the first such call, kept while the store\'s version stands, with this call\'s RequestId put in; '
+      + 'the first call after a commit runs the handler in one read transaction on the read-only connection: BEGIN, two SELECTs compiled once, COMMIT, synchronous on better-sqlite3); '
+      + 'the answer waits for the nonce write. The bare server does none of this.',
     );
     return {
       title: '1. API: signed DescribeDBInstanceNetInfo (V3)',
