@@ -72,6 +72,15 @@ export function batchedNonceUse(store: StateStore): UseNonce {
     });
   };
 
+  // Where the store's own answer comes from this process's memory (SQLite's journal), a second table here would
+  // only cost: a string and a Map entry per nonce, kept for minutes (old-generation garbage). Nonces then go
+  // straight to the batch, and the journal refuses a repeat within one batch as it does across batches.
+  if (store.noncesInMemory) {
+    return (accessKeyId, nonce, nowMs, expiresAtMs) => new Promise<boolean>((resolve, reject) => {
+      queue.push({ key: '', accessKeyId, nonce, nowMs, expiresAtMs, resolve, reject });
+      schedule();
+    });
+  }
   return (accessKeyId, nonce, nowMs, expiresAtMs) => {
     const key = `${accessKeyId}\n${nonce}`;
     const held = seen.get(key);

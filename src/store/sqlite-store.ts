@@ -381,6 +381,7 @@ export async function openSqliteStore({ file, busyTimeoutMs = 5000 }: SqliteStor
 
   return {
     kind: 'sqlite',
+    noncesInMemory: true,
     tx<T>(fn: (r: Repos) => Promise<T>, opts?: TxOptions) {
       // Conflicts cannot happen with a single writer; the retry only covers RetryTransaction for symmetry.
       return withRetries(async () => {

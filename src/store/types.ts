@@ -320,6 +320,8 @@ export interface StateStore {
    * PostgreSQL keeps them in the shared store's table so that every node agrees. Expired nonces are purged as
    * it goes.
    */
+  /** useNonces answers from this process's memory at once (SQLite's journal): no cache in front of it is needed. */
+  readonly noncesInMemory?: boolean;
   useNonces(items: ReadonlyArray<{ accessKeyId: string; nonce: string; expiresAtMs: number }>, nowMs: number): Promise<boolean[]>;
   close(): Promise<void>;
 }
