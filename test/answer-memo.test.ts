@@ -92,6 +92,14 @@ describe('answer memo, through the official client', () => {
       const query = { DBInstanceId: id };
       for (let i = 0; i < 3; i++) assert.equal((await v3Post(s.endpoint, s.credentials, 'DescribeDBInstanceNetInfo', query)).status, 200);
 
+      // XML answers are remembered apart from JSON ones, each with its own RequestId in place.
+      const xml = [await v3Post(s.endpoint, s.credentials, 'DescribeDBInstanceNetInfo', { ...query, Format: 'XML' }), await v3Post(s.endpoint, s.credentials, 'DescribeDBInstanceNetInfo', { ...query, Format: 'XML' })];
+      const ids = xml.map((a) => /<RequestId>([^<]+)<\/RequestId>/.exec(a.text)?.[1]);
+      assert.ok(ids[0] && ids[1] && ids[0] !== ids[1]);
+      assert.equal(xml[0]?.headers['x-acs-request-id'], ids[0]);
+      assert.equal(xml[1]?.text.replace(ids[1] as string, ''), xml[0]?.text.replace(ids[0] as string, ''));
+      assert.match(xml[0]?.text ?? '', /^<\?xml .*<DescribeDBInstanceNetInfoResponse>/);
+
       const stranger = await v3Post(s.endpoint, s.other, 'DescribeDBInstanceNetInfo', query);
       assert.equal(stranger.json?.Code, 'InvalidDBInstanceId.NotFound');
       const forged = await v3Post(s.endpoint, { ...s.credentials, accessKeySecret: 'not-the-secret' }, 'DescribeDBInstanceNetInfo', query);
