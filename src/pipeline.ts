@@ -19,7 +19,7 @@ import { oncePerToken } from './handlers/client-token.js';
 import { engineDefaults, serverVariable } from './domain/parameters.js';
 import { isRetryable } from './store/errors.js';
 import { isStoreUnavailable } from './store/unavailable.js';
-import { createAnswerMemo } from './protocol/answer-memo.js';
+import { createAnswerMemo, type MemoLookup } from './protocol/answer-memo.js';
 import { decodeParams } from './protocol/decode.js';
 import { encodeError, encodeSuccess, type WireResponse } from './protocol/encode.js';
 import { parseRpc, peekFormat, type RawRequest, type RpcRequest } from './protocol/rpc-request.js';
@@ -100,31 +100,24 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Promise
       if (resolved.op.mutates) await pending.nonceChecked;
       authed = pending.authed;
       let output: object | undefined;
-      let memo: { key: string; version: string } | undefined;
-      let known: WireResponse | undefined;
+      let memo: MemoLookup | undefined;
       try {
         for (const gate of gates) {
           const passing = gate(authed);
           if (passing !== undefined) await passing;
         }
         const decoded = decode(authed);
+        // The version is read before the call is handled: see MemoLookup.keep.
         if (answers !== undefined && resolved.op.answerMemo) {
-          // The version is read before the call is handled: see AnswerMemo.set.
-          memo = { key: answers.keyOf(authed.principal.accountId, resolved.actionName, format, decoded.input), version: deps.store.readVersion?.() as string };
-          known = answers.get(memo.key, memo.version, raw.requestId);
+          memo = answers.lookup(authed.principal.accountId, resolved.actionName, format, decoded.input, deps.store.readVersion?.() as string, raw.requestId);
         }
-        if (known === undefined) output = await handle(decoded, deps);
+        if (memo?.answer === undefined) output = await handle(decoded, deps);
       } finally {
         await pending.nonceChecked;
       }
-      if (known !== undefined) {
-        wire = known;
-      } else if (memo !== undefined && answers !== undefined) {
-        answers.set(memo.key, memo.version, encodeSuccess(resolved.actionName, answers.placeholder, output as object, format));
-        wire = answers.get(memo.key, memo.version, raw.requestId) ?? encodeSuccess(resolved.actionName, raw.requestId, output as object, format);
-      } else {
-        wire = encodeSuccess(resolved.actionName, raw.requestId, output as object, format);
-      }
+      const action = resolved.actionName;
+      const encode = (requestId: string) => encodeSuccess(action, requestId, output as object, format);
+      wire = memo === undefined ? encode(raw.requestId) : memo.answer ?? memo.keep(encode);
     } catch (e) {
       const err = toApiError(e, raw, deps.logger);
       seen.code = err.code;

@@ -15,38 +15,45 @@ const CREATE = { regionId: 'cn-hangzhou', engine: 'MySQL', engineVersion: '8.0',
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('answer memo, on its own', () => {
+  const json = (requestId: string) => ({ status: 200, headers: { 'content-type': 'x' }, body: `{"RequestId":"${requestId}","A":1}` });
+
   it('puts each RequestId into the remembered text and serves it only under the version it was made in', () => {
     const memo = createAnswerMemo(8);
-    const key = memo.keyOf('acct', 'DescribeX', 'JSON', { DBInstanceId: 'rm-1' });
-    assert.equal(memo.get(key, 'v1', 'R1'), undefined);
-    memo.set(key, 'v1', { status: 200, headers: { 'content-type': 'x' }, body: `{"RequestId":"${memo.placeholder}","A":1}` });
-    assert.deepEqual(memo.get(key, 'v1', 'R2'), { status: 200, headers: { 'content-type': 'x' }, body: '{"RequestId":"R2","A":1}' });
-    assert.equal(memo.get(key, 'v2', 'R3'), undefined, 'another version is a miss');
-    assert.equal(memo.get(key, 'v1', 'R4'), undefined, 'and the stale entry is gone');
+    const input = { DBInstanceId: 'rm-1' };
+    const miss = memo.lookup('acct', 'DescribeX', 'JSON', input, 'v1', 'R1');
+    assert.equal(miss.answer, undefined);
+    assert.deepEqual(miss.keep(json), json('R1'));
+    assert.deepEqual(memo.lookup('acct', 'DescribeX', 'JSON', input, 'v1', 'R2').answer, json('R2'));
+    assert.equal(memo.lookup('acct', 'DescribeX', 'JSON', input, 'v2', 'R3').answer, undefined, 'another version is a miss');
+    assert.equal(memo.lookup('acct', 'DescribeX', 'JSON', input, 'v1', 'R4').answer, undefined, 'and the stale entry is gone');
   });
 
-  it('keys apart what differs: account, action, format, input', () => {
+  it('keeps apart what differs: account, action, format, input', () => {
     const memo = createAnswerMemo();
-    const keys = new Set([
-      memo.keyOf('a', 'X', 'JSON', { Id: '1' }), memo.keyOf('b', 'X', 'JSON', { Id: '1' }), memo.keyOf('a', 'Y', 'JSON', { Id: '1' }),
-      memo.keyOf('a', 'X', 'XML', { Id: '1' }), memo.keyOf('a', 'X', 'JSON', { Id: '2' }), memo.keyOf('a', 'X', 'JSON', { Id: '1', P: 2 }),
-    ]);
-    assert.equal(keys.size, 6);
+    memo.lookup('a', 'X', 'JSON', { Id: '1' }, 'v', 'R').keep(json);
+    const others: Array<[string, string, string, Record<string, unknown>]> = [
+      ['b', 'X', 'JSON', { Id: '1' }], ['a', 'Y', 'JSON', { Id: '1' }], ['a', 'X', 'XML', { Id: '1' }],
+      ['a', 'X', 'JSON', { Id: '2' }], ['a', 'X', 'JSON', { Id: '1', P: 2 }],
+    ];
+    for (const [acct, action, format, input] of others) assert.equal(memo.lookup(acct, action, format, input, 'v', 'R').answer, undefined);
+    assert.ok(memo.lookup('a', 'X', 'JSON', { Id: '1' }, 'v', 'R').answer);
   });
 
-  it('never keeps a text where the placeholder is missing or shows twice', () => {
+  it('never keeps a text where the RequestId is missing or shows twice, and still answers it', () => {
     const memo = createAnswerMemo();
-    memo.set('k1', 'v', { status: 200, headers: {}, body: '{"A":1}' });
-    memo.set('k2', 'v', { status: 200, headers: {}, body: `${memo.placeholder}${memo.placeholder}` });
+    const none = () => ({ status: 200, headers: {}, body: '{"A":1}' });
+    const twice = (id: string) => ({ status: 200, headers: {}, body: `${id}/${id}` });
+    assert.equal(memo.lookup('a', 'X', 'JSON', {}, 'v', 'R1').keep(none).body, '{"A":1}');
+    assert.equal(memo.lookup('a', 'Y', 'JSON', {}, 'v', 'R2').keep(twice).body, 'R2/R2');
     assert.equal(memo.size, 0);
   });
 
   it('holds at most its limit, dropping the oldest', () => {
     const memo = createAnswerMemo(10);
-    for (let i = 0; i < 25; i++) memo.set(`k${i}`, 'v', { status: 200, headers: {}, body: memo.placeholder });
+    for (let i = 0; i < 25; i++) memo.lookup('a', 'X', 'JSON', { i }, 'v', 'R').keep(json);
     assert.ok(memo.size <= 10);
-    assert.ok(memo.get('k24', 'v', 'R') !== undefined, 'the newest stays');
-    assert.equal(memo.get('k0', 'v', 'R'), undefined);
+    assert.ok(memo.lookup('a', 'X', 'JSON', { i: 24 }, 'v', 'R').answer !== undefined, 'the newest stays');
+    assert.equal(memo.lookup('a', 'X', 'JSON', { i: 0 }, 'v', 'R').answer, undefined);
   });
 });
 

@@ -19,55 +19,62 @@ interface Entry {
   after: string;
 }
 
-export interface AnswerMemo {
-  /** The key of a call: the account, the action, the format and the declared input as decoded. */
-  keyOf(accountId: string, action: string, format: string, input: Record<string, unknown>): string;
-  /** The remembered answer of the key under this version, with requestId put in; undefined when there is none. */
-  get(key: string, version: string, requestId: string): WireResponse | undefined;
+/** One call's look into the memo: its remembered answer, or the means to remember the one it is about to make. */
+export interface MemoLookup {
+  /** The remembered answer with this call's RequestId in place; undefined on a miss. */
+  readonly answer: WireResponse | undefined;
   /**
-   * Remembers an answer encoded with PLACEHOLDER as its RequestId, under the version read before the call was
-   * handled: a call's snapshot is never older than that, and a version once moved on never comes back, so an
-   * entry is only ever served while nothing has committed since it was made.
+   * After a miss: encodes the call's output through `encode` once, with a placeholder for the RequestId, keeps
+   * that text under the version read at lookup (a call's snapshot is never older than it, and a version once
+   * moved on never comes back, so an entry is only ever served while nothing has committed since it was made),
+   * and returns the answer with this call's RequestId in place.
    */
-  set(key: string, version: string, encoded: WireResponse): void;
-  readonly placeholder: string;
+  keep(encode: (requestId: string) => WireResponse): WireResponse;
+}
+
+export interface AnswerMemo {
+  /** Looks a call up by account, action, format and declared input, under the store's current version. */
+  lookup(accountId: string, action: string, format: string, input: Record<string, unknown>, version: string, requestId: string): MemoLookup;
   readonly size: number;
 }
 
 /** At most `limit` entries; when full, the oldest half goes (a map iterates in insertion order). */
 export function createAnswerMemo(limit = 4096): AnswerMemo {
   const entries = new Map<string, Entry>();
+  const spliced = (e: Entry, requestId: string): WireResponse => ({ status: e.status, headers: e.headers, body: e.before + requestId + e.after });
+  const remember = (key: string, version: string, encoded: WireResponse): Entry | undefined => {
+    const at = encoded.body.indexOf(PLACEHOLDER);
+    // Exactly once, or the answer is not remembered (it cannot be, but a wrong splice must never be served).
+    if (at < 0 || encoded.body.indexOf(PLACEHOLDER, at + PLACEHOLDER.length) >= 0) return undefined;
+    if (entries.size >= limit) {
+      let drop = entries.size >> 1;
+      for (const k of entries.keys()) {
+        if (drop-- <= 0) break;
+        entries.delete(k);
+      }
+    }
+    const e: Entry = {
+      version, status: encoded.status, headers: encoded.headers,
+      before: encoded.body.slice(0, at), after: encoded.body.slice(at + PLACEHOLDER.length),
+    };
+    entries.delete(key);
+    entries.set(key, e);
+    return e;
+  };
   return {
-    placeholder: PLACEHOLDER,
     get size() { return entries.size; },
-    keyOf(accountId, action, format, input) {
-      return `${accountId}\n${action}\n${format}\n${JSON.stringify(input)}`;
-    },
-    get(key, version, requestId) {
+    lookup(accountId, action, format, input, version, requestId) {
+      const key = `${accountId}\n${action}\n${format}\n${JSON.stringify(input)}`;
       const e = entries.get(key);
-      if (e === undefined) return undefined;
-      if (e.version !== version) {
-        entries.delete(key);
-        return undefined;
-      }
-      return { status: e.status, headers: e.headers, body: e.before + requestId + e.after };
-    },
-    set(key, version, encoded) {
-      const at = encoded.body.indexOf(PLACEHOLDER);
-      // Exactly once, or the answer is not remembered (it cannot be, but a wrong splice must never be served).
-      if (at < 0 || encoded.body.indexOf(PLACEHOLDER, at + PLACEHOLDER.length) >= 0) return;
-      if (entries.size >= limit) {
-        let drop = entries.size >> 1;
-        for (const k of entries.keys()) {
-          if (drop-- <= 0) break;
-          entries.delete(k);
-        }
-      }
-      entries.delete(key);
-      entries.set(key, {
-        version, status: encoded.status, headers: encoded.headers,
-        before: encoded.body.slice(0, at), after: encoded.body.slice(at + PLACEHOLDER.length),
-      });
+      if (e !== undefined && e.version === version) return { answer: spliced(e, requestId), keep: () => spliced(e, requestId) };
+      if (e !== undefined) entries.delete(key);
+      return {
+        answer: undefined,
+        keep(encode) {
+          const kept = remember(key, version, encode(PLACEHOLDER));
+          return kept === undefined ? encode(requestId) : spliced(kept, requestId);
+        },
+      };
     },
   };
 }
