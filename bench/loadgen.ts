@@ -1,7 +1,8 @@
 // The load generator, run as its own process (pinned by the caller to the core the server does not use).
 // Closed loop over N keep-alive TCP connections with a minimal HTTP/1.1 client: each connection sends one
-// request, waits for the whole answer, records the round trip, sends the next. Signed modes build and sign
-// every request afresh (new nonce, current date), since the servers refuse replays.
+// request, waits for the whole answer, records the round trip (from the request's write to its answer's last
+// byte), sends the next. Signed modes build and sign every request afresh (new nonce, current date), since the
+// servers refuse replays.
 // Input: one JSON argument (LoadSpec). Output: one JSON line (LoadResult) on stdout.
 import net from 'node:net';
 import { signSharedKey, signV3, type Creds, type SignedRequest } from './lib/sign.js';
@@ -105,9 +106,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       socket.on('close', onClose);
     };
     const fire = (): void => {
+      if (performance.now() >= stopAt) { socket.removeListener('close', onClose); socket.destroy(); resolve(); return; }
+      // Built and signed before the clock starts: a round trip is the server's and the wire's, not the signer's
+      // (the bare server's requests are built once; localrds's and Azurite's are signed afresh each time).
+      const text = serialize(next());
       sentAt = performance.now();
-      if (sentAt >= stopAt) { socket.removeListener('close', onClose); socket.destroy(); resolve(); return; }
-      socket.write(serialize(next()));
+      socket.write(text);
     };
     const onClose = (): void => {
       // A dropped connection mid-request is an error; reconnect while time remains.

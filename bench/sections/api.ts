@@ -113,7 +113,7 @@ export async function apiSection(): Promise<Section> {
     }
     notes.push(
       `Load generator: bench/loadgen.ts, a closed-loop keep-alive HTTP/1.1 client on raw sockets, one process pinned to core ${1 - SERVER_CORE}; `
-      + `it builds and signs every request (new x-acs-signature-nonce, current x-acs-date; SharedKey with a fresh x-ms-date for Azurite). `
+      + `it builds and signs every request (new x-acs-signature-nonce, current x-acs-date; SharedKey with a fresh x-ms-date for Azurite), then starts the round trip's clock and writes it: latency runs from the write to the answer's last byte, so the signer's time counts for no server. `
       + `Servers pinned to core ${SERVER_CORE}, all three running side by side; the points take turns, ${REPS} repetitions each (${WARMUP_MS / 1000} s warm-up, ${DURATION_MS / 1000} s measured), `
       + 'and each row shows the repetition with the median rate (all rates in the notes). Non-200 answers count as errors.',
       `Response body: ${bodySize} bytes for localrds and the bare server (JSON); Azurite answers Get Container Properties with headers only.`,
