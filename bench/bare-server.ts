@@ -4,7 +4,7 @@
 //   listeners COUNT FIRST_ADDRESS   COUNT bare net.Servers on consecutive 127.x addresses (memory per listener).
 //   sink                 a stand-in database server: greets every connection with one byte and holds it open.
 //   release SINK_PORT ADDRESS   a bare proxy on ADDRESS:3306 to the sink, opened by POST /open and torn down by
-//                        POST /release (close the listener, destroy every session, then answer): the floor of a Release.
+//                        POST /release (close the listener, reset every session's sockets, then answer): the floor of a Release.
 // Prints "ready PORT" once it listens.
 import http from 'node:http';
 import net from 'node:net';
@@ -86,7 +86,11 @@ async function main(): Promise<void> {
         }
         const closed = proxy ? new Promise<void>((r) => proxy?.close(() => r())) : Promise.resolve();
         proxy = undefined;
-        for (const sock of sessions) sock.destroy();
+        // Cut with a reset, as localrds cuts a released endpoint's sessions (proxy-session.ts resetSocket).
+        for (const sock of sessions) {
+          if (sock.connecting || sock.destroyed) sock.destroy();
+          else sock.resetAndDestroy();
+        }
         void closed.then(() => res.end('released'));
       });
     });

@@ -4,6 +4,7 @@
 
 import { socketCounts } from './helpers/socket-counts.js';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import mysql from 'mysql2/promise';
@@ -13,6 +14,7 @@ import { createDataPlane } from '../src/dataplane/data-plane.js';
 import { createStaticDesiredState, type StaticDesiredState } from '../src/dataplane/static-desired-state.js';
 import type { BackendAddress, DataPlane, DataPlaneOptions } from '../src/dataplane/types.js';
 import { connectOutcome, pickPort } from './helpers/ports.js';
+import { resetSocket } from '../src/dataplane/proxy-session.js';
 
 const MARIADB: BackendAddress = { host: '127.0.0.1', port: 3306 };
 const POSTGRES: BackendAddress = { host: '127.0.0.1', port: 5432 };
@@ -368,6 +370,67 @@ describe('failures that must not crash', () => {
     const deadline = Date.now() + 2000;
     while (plane.stats().sessions > 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(socketCounts(plane.stats()), { listeners: 1, sessions: 1, backendSockets: 1 });
+  });
+});
+
+describe('resetSocket', () => {
+  it('resets an open socket; one already ending, a Unix socket and a connect in flight are destroyed instead, without an error or a leak', async (t) => {
+    const accepted: net.Socket[] = [];
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.on('error', () => undefined);
+      accepted.push(s);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    t.after(() => server.close());
+    const port = (server.address() as net.AddressInfo).port;
+    // How the socket ended here: 'closed', its errors, or 'never closed' (a leaked handle) after 2 s.
+    const outcome = (s: net.Socket) => new Promise<string>((resolve) => {
+      const seen: string[] = [];
+      const timer = setTimeout(() => resolve(`never closed ${seen.join(',')}`), 2000);
+      s.on('error', (e: NodeJS.ErrnoException) => seen.push(e.code ?? e.message));
+      s.once('close', () => { clearTimeout(timer); resolve(seen.join(',') || 'closed'); });
+    });
+    const connected = async (): Promise<[net.Socket, net.Socket]> => {
+      const before = accepted.length;
+      const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      await new Promise((resolve) => c.once('connect', resolve));
+      while (accepted.length === before) await new Promise((resolve) => setTimeout(resolve, 1));
+      return [c, accepted[accepted.length - 1] as net.Socket];
+    };
+
+    // Open: the peer hears a reset; this side closes quietly.
+    const [c1, s1] = await connected();
+    const peer1 = new Promise<string>((resolve) => c1.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? '')));
+    const here1 = outcome(s1);
+    resetSocket(s1);
+    assert.deepEqual([await peer1, await here1], ['ECONNRESET', 'closed']);
+
+    // Ending (end() called, its shutdown under way): libuv would refuse the reset and Node leak the handle.
+    const [c2, s2] = await connected();
+    c2.on('error', () => undefined);
+    const here2 = outcome(s2);
+    s2.end();
+    resetSocket(s2);
+    assert.equal(await here2, 'closed');
+    c2.destroy();
+
+    // Connecting: Node would wait for the connect to finish before resetting.
+    const c3 = net.connect({ port, host: '127.0.0.1' });
+    const here3 = outcome(c3);
+    resetSocket(c3);
+    assert.equal(await here3, 'closed');
+
+    // A Unix socket has no reset.
+    const path = `/tmp/localrds-reset-${process.pid}.sock`;
+    rmSync(path, { force: true });
+    const unix = net.createServer((s) => s.on('error', () => undefined));
+    await new Promise<void>((resolve) => unix.listen(path, () => resolve()));
+    t.after(() => unix.close());
+    const c4 = net.connect({ path });
+    await new Promise((resolve) => c4.once('connect', resolve));
+    const here4 = outcome(c4);
+    resetSocket(c4);
+    assert.equal(await here4, 'closed');
   });
 });
 

@@ -87,14 +87,15 @@ describe('the data plane in its worker thread', () => {
     assert.deepEqual(socketCounts(plane.stats()), { listeners: 2, sessions: 2, backendSockets: 2 });
     await until(() => plane.live(['rm-th'])[0]?.openSessions === 1);
 
-    // Release the MySQL endpoint: when reconcile resolves, its listener refuses and its session is gone.
+    // Release the MySQL endpoint: when reconcile resolves, its listener refuses and its session is gone (cut
+    // with a reset: the client hears ECONNRESET, not a clean end).
     desired.state.endpoints = [pgs];
-    const clientClosed = new Promise<void>((resolve) => c.once('end', () => resolve()));
+    const clientClosed = new Promise<string | undefined>((resolve) => c.once('error', (e: NodeJS.ErrnoException) => resolve(e.code)));
     await plane.reconcile({ instanceId: 'rm-th' });
     assert.equal(plane.stats().sessions, 1, 'the released endpoint has no session left');
     assert.deepEqual(plane.live(['rm-th']), []);
     assert.equal(await connectOutcome(my.address, my.port), 'ECONNREFUSED');
-    await clientClosed;
+    assert.equal(await clientClosed, 'ECONNRESET');
     await p.end();
     await until(() => plane.stats().sessions === 0);
     assert.ok(plane.stats().bytesToClients > 300_000, 'bytes sent to clients are counted');
@@ -125,18 +126,53 @@ describe('the data plane in its worker thread', () => {
     desired.state = { endpoints: [a, b], groups: [openAll('rm-early')], engines: { 'rm-early': 'MySQL' } };
     await plane.reconcile();
     const session = await mysql.createConnection({ host: a.address, port: a.port, user: 'root' });
-    session.on('error', () => undefined);
-    const ended = new Promise<void>((resolve) => session.once('end', () => resolve()));
+    const ended = new Promise<string | undefined>((resolve) => session.once('error', (e: NodeJS.ErrnoException) => resolve(e.code)));
     // What the transaction would commit: a gone, b kept. Only a closes, with its session, at once.
     await plane.closeUndesired({ instanceId: 'rm-early' }, { ...desired.state, endpoints: [b] });
     assert.equal(await connectOutcome(a.address, a.port), 'ECONNREFUSED');
     assert.equal(await connectOutcome(b.address, b.port), 'connected');
-    await ended;
+    assert.equal(await ended, 'ECONNRESET');
     // The commit failed: the store still lists a, and the reconcile that follows opens it again.
     await plane.reconcile({ instanceId: 'rm-early' });
     assert.equal(await connectOutcome(a.address, a.port), 'connected');
     assert.deepEqual(plane.live().map((l) => l.listening), [true, true]);
     session.destroy();
+  });
+
+  it('a release cuts every session with a reset, both ways, and refuses new connections at once', async (t) => {
+    const { desired, plane } = makeWorld(t);
+    // A backend of the test's own, which greets and holds each connection and records how it ended.
+    const ends: string[] = [];
+    const sink = net.createServer((s) => {
+      s.on('error', (e: NodeJS.ErrnoException) => ends.push(e.code ?? e.message));
+      s.on('end', () => ends.push('end'));
+      s.write('G');
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', () => resolve()));
+    t.after(() => sink.close());
+    const e = await endpointFor('rm-rst');
+    desired.state = {
+      endpoints: [e], groups: [openAll('rm-rst')], engines: { 'rm-rst': 'MySQL' },
+      targets: { 'rm-rst': { kind: 'tcp', host: '127.0.0.1', port: (sink.address() as net.AddressInfo).port } },
+    };
+    await plane.reconcile();
+    const clients = await Promise.all(Array.from({ length: 5 }, () => new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ host: e.address, port: e.port });
+      s.once('data', () => resolve(s));
+      s.once('error', reject);
+    })));
+    const seen = clients.map((s) => new Promise<string>((resolve) => {
+      s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      s.once('end', () => resolve('end'));
+    }));
+    await until(() => plane.stats().sessions === 5);
+    // The release's early door (inside its transaction): when it resolves, nothing of the endpoint is left.
+    await plane.closeUndesired({ instanceId: 'rm-rst' }, { ...desired.state, endpoints: [] });
+    assert.equal(await connectOutcome(e.address, e.port), 'ECONNREFUSED');
+    assert.deepEqual(socketCounts(plane.stats()), { listeners: 0, sessions: 0, backendSockets: 0 });
+    assert.deepEqual(await Promise.all(seen), Array(5).fill('ECONNRESET'), 'each client hears a reset, not a clean end');
+    await until(() => ends.length === 5);
+    assert.deepEqual(ends, Array(5).fill('ECONNRESET'), 'and so does the backend');
   });
 
   it('close() ends every listener and the worker; later calls do nothing', async (t) => {

@@ -4,6 +4,7 @@
 // connection, so that 100 sessions per cycle never touch the shared MariaDB's connection limit.
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import { join } from 'node:path';
 import { startLocalrdsProcess } from '../lib/localrds-process.js';
 import { connectOutcome } from '../lib/net-util.js';
@@ -16,6 +17,8 @@ const RELEASES = 200;
 const SESSIONS = 100;
 const BARE_ADDRESS = '127.254.0.1';
 const PROBE_GAP_MS = 1;
+const HOLDER_NICE = 5;
+const SINK_NICE = 19;
 
 interface Sample { refusedMs: number; closedMs: number; answerMs: number }
 
@@ -54,6 +57,62 @@ export async function measureRelease(host: string, port: number, sessions: net.S
   return { refusedMs: refusedAt - t0, closedMs: lastClose - t0, answerMs: answerAt - t0 };
 }
 
+/** The session holder (bench/release-holder.ts), a process of its own on the load core. */
+interface Holder {
+  open(host: string, port: number, n: number): Promise<void>;
+  /** Resolves with the monotonic time (ns) at which the last session of the current open closed. */
+  closed(): Promise<bigint>;
+  drop(): Promise<void>;
+}
+
+function holderOf(child: Child): Holder {
+  const waiting = new Map<string, (m: { t: string; at?: string; message?: string }) => void>();
+  child.proc.on('message', (m: { t: string; at?: string; message?: string }) => {
+    const w = waiting.get(m.t === 'error' ? 'ready' : m.t);
+    waiting.delete(m.t === 'error' ? 'ready' : m.t);
+    w?.(m);
+  });
+  const next = (t: string) => new Promise<{ t: string; at?: string; message?: string }>((resolve) => waiting.set(t, resolve));
+  return {
+    async open(host, port, n) {
+      const answer = next('ready');
+      child.proc.send({ t: 'open', host, port, n });
+      const m = await answer;
+      if (m.t === 'error') throw new Error(`session holder: ${m.message}`);
+    },
+    closed: () => next('closed').then((m) => BigInt(m.at ?? '0')),
+    async drop() {
+      const answer = next('dropped');
+      child.proc.send({ t: 'drop' });
+      await answer;
+    },
+  };
+}
+
+/**
+ * measureRelease with the sessions in the holder: the same three figures, the last close as the holder saw it.
+ * The prober and the API call stay in this process.
+ */
+async function measureHeld(host: string, port: number, holder: Holder, release: () => Promise<unknown>): Promise<Sample> {
+  const allClosed = holder.closed();
+  const t0ns = process.hrtime.bigint();
+  const t0 = performance.now();
+  const answered = release().then(() => performance.now());
+  let refusedAt = NaN;
+  const deadline = t0 + 5000;
+  while (performance.now() < deadline) {
+    const outcome = await connectOutcome(host, port);
+    if (outcome === 'ECONNREFUSED') { refusedAt = performance.now(); break; }
+    // Back-to-back probes would each become a proxied session and load the very server being measured.
+    await new Promise((r) => setTimeout(r, PROBE_GAP_MS));
+  }
+  const answerAt = await answered;
+  const closeTimeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000).unref());
+  const lastClose = await Promise.race([allClosed, closeTimeout]);
+  await holder.drop();
+  return { refusedMs: refusedAt - t0, closedMs: lastClose === undefined ? NaN : Number(lastClose - t0ns) / 1e6, answerMs: answerAt - t0 };
+}
+
 function post(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const r = http.request({ host: '127.0.0.1', port, path, method: 'POST' }, (res) => {
@@ -68,6 +127,13 @@ function post(port: number, path: string): Promise<string> {
 
 export async function releaseSection(): Promise<Section> {
   const sink = spawnPinned(LOAD_CORE, process.execPath, [join(DIST_BENCH, 'bare-server.js'), 'sink']);
+  const held = spawnPinned(LOAD_CORE, process.execPath, [join(DIST_BENCH, 'release-holder.js')], { ipc: true });
+  const holder = holderOf(held);
+  // On the load core, this process (prober, API calls) goes first, then the holder's 'close' events; the sink
+  // (a stand-in for a database server on another machine, whose closing of backend sockets neither figure
+  // measures) only gets what they leave. Raising a nice value needs no privilege.
+  os.setPriority(held.pid, HOLDER_NICE);
+  os.setPriority(sink.pid, SINK_NICE);
   let bare: Child | undefined;
   try {
     const sinkPort = Number((await waitForOutput(sink, /ready (\d+)/))[1]);
@@ -81,8 +147,8 @@ export async function releaseSection(): Promise<Section> {
         const ni = await call(rds, 'DescribeDBInstanceNetInfo', { DBInstanceId: id });
         const e = (ni.DBInstanceNetInfos.DBInstanceNetInfo as Array<{ IPType: string; IPAddress: string; Port: string }>).find((x) => x.IPType === 'Public');
         if (!e) throw new Error('no public endpoint after Allocate');
-        const sessions = await openSessions(e.IPAddress, Number(e.Port), SESSIONS);
-        local.push(await measureRelease(e.IPAddress, Number(e.Port), sessions,
+        await holder.open(e.IPAddress, Number(e.Port), SESSIONS);
+        local.push(await measureHeld(e.IPAddress, Number(e.Port), holder,
           () => call(rds, 'ReleaseInstancePublicConnection', { DBInstanceId: id, CurrentConnectionString: String(a.ConnectionString) })));
       }
     } catch (e) {
@@ -96,8 +162,8 @@ export async function releaseSection(): Promise<Section> {
     const control = Number((await waitForOutput(bare, /ready (\d+)/))[1]);
     for (let i = 0; i < RELEASES; i++) {
       await post(control, '/open');
-      const sessions = await openSessions(BARE_ADDRESS, 3306, SESSIONS);
-      base.push(await measureRelease(BARE_ADDRESS, 3306, sessions, () => post(control, '/release')));
+      await holder.open(BARE_ADDRESS, 3306, SESSIONS);
+      base.push(await measureHeld(BARE_ADDRESS, 3306, holder, () => post(control, '/release')));
     }
 
     const rows: Row[] = [];
@@ -123,15 +189,17 @@ export async function releaseSection(): Promise<Section> {
         + `confirmed by the backend's greeting), then a signed ReleaseInstancePublicConnection. A prober connects from the moment the request is sent until a connect is refused, pausing ${PROBE_GAP_MS} ms (a timer tick, about 1 to 1.2 ms) between attempts, so figures carry that resolution.`,
       rows,
       notes: [
-        `Baseline: bench/bare-server.ts release, a bare node:net proxy to the same sink (core ${SERVER_CORE}) whose POST /release closes the listener and destroys every session: the floor of the same teardown without the API, store or reconciler.`,
-        `Client (sessions, prober, API calls) is this process on core ${LOAD_CORE}, with the sink; localrds on core ${SERVER_CORE}. `
-        + 'The client sees 100 sessions close and the sink sees 100 more while the prober runs, on the same core, so part of every figure is the measurement itself; '
-        + 'the bare baseline carries the same part, which is why the ratio matters more than the absolute value here.',
-        'In localrds the listener closes after the request\'s nonce is written (to the nonce journal, without an fsync) and inside the handler\'s transaction, before its durable commit (the reconcile after the commit, or after a failed one, settles the rest); the sessions are destroyed right after the listener stops accepting, in the data plane\'s worker thread, in the turn the message arrives, every client socket before any backend socket.',
+        `Baseline: bench/bare-server.ts release, a bare node:net proxy to the same sink (core ${SERVER_CORE}) whose POST /release closes the listener and cuts every session with a TCP reset (as localrds does), then answers: the floor of the same teardown without the API, store or reconciler.`,
+        `Client on core ${LOAD_CORE}, with the sink; localrds on core ${SERVER_CORE}. The prober and the API calls run in this process; the 100 sessions in one of their own (bench/release-holder.ts), `
+        + 'which reports the last close by the system\'s monotonic clock, so that a refused connect is not seen only after 100 \'close\' events in the same event loop. '
+        + `On the load core the holder runs at nice ${HOLDER_NICE} and the sink at nice ${SINK_NICE}: the sink stands for a database server elsewhere, and its closing of 100 backend sockets is in neither figure. `
+        + 'The same harness measures localrds and the bare baseline; what is left of the client\'s own work (100 sessions closing) is in both, which is why the ratio matters as much as the absolute value.',
+        'In localrds the listener closes after the request\'s nonce is written (to the nonce journal, without an fsync) and inside the handler\'s transaction, before its durable commit (the reconcile after the commit, or after a failed one, settles the rest); the sessions are cut with a TCP reset right after the listener stops accepting, in the data plane\'s worker thread, in the turn the message arrives, every client socket before any backend socket.',
       ],
     };
   } finally {
     if (bare) await stop(bare);
+    await stop(held);
     await stop(sink);
   }
 }

@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import type { EndpointRecord, IpType } from '../domain/types.js';
-import { startProxySession, type ProxySession } from './proxy-session.js';
+import { resetSocket, startProxySession, type ProxySession } from './proxy-session.js';
 import { refuseConnection, refusalProtocol } from './refusal.js';
 import { normaliseRemoteAddress } from './whitelist.js';
 import type { BackendTarget, DataPlaneLogger, DataPlaneStats } from './types.js';
@@ -134,10 +134,10 @@ export function createEndpointListener(opts: EndpointListenerOptions): EndpointL
     const session: ProxySession = {
       closed,
       cutClient() {
-        client.destroy();
+        resetSocket(client);
       },
       async destroy() {
-        client.destroy();
+        resetSocket(client);
         await closed;
       },
     };

@@ -8,12 +8,12 @@ import type { BackendTarget, DataPlaneLogger, DataPlaneStats } from './types.js'
 
 export interface ProxySession {
   /**
-   * Destroys the client's socket now (its FIN leaves at once; the backend's follows from the close). A
-   * teardown of many sessions cuts every client first, so that the last client hears of it after as many
-   * close() calls as there are sessions, not twice as many.
+   * Cuts the client's socket now, with a TCP reset (see resetSocket). A teardown of many sessions cuts every
+   * client first, so that the last client hears of it after as many close() calls as there are sessions, not
+   * twice as many.
    */
   cutClient(): void;
-  /** Destroys both sockets now; resolves once both have closed. */
+  /** Cuts both sockets now (resets, as cutClient); resolves once both have closed. */
   destroy(): Promise<void>;
   /** Resolves once both sockets have closed, however that happened. */
   readonly closed: Promise<void>;
@@ -41,6 +41,20 @@ const READ_BUFFER = 128 * 1024;
 const CLIENT_READ_BUFFER = 64 * 1024;
 // After one side closed cleanly the other may still be flushing the tail of a result; give it this long.
 const FLUSH_GRACE_MS = 10_000;
+
+/**
+ * Ends a socket with a TCP reset (SO_LINGER 0, then close): the peer hears ECONNRESET at once, with no FIN
+ * exchange and no half-close to handle on either side, and no TIME_WAIT is left here. A socket that cannot be
+ * reset is destroyed instead: a Unix socket, a connect still in flight (Node would wait for it to complete),
+ * or one already ending (libuv refuses to reset a socket with a shutdown under way, and Node then leaks its
+ * handle).
+ */
+export function resetSocket(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  const handle = (socket as unknown as { _handle?: { reset?: unknown } | null })._handle;
+  if (!socket.connecting && !socket.writableEnded && typeof handle?.reset === 'function') socket.resetAndDestroy();
+  else socket.destroy();
+}
 
 function closedPromise(socket: net.Socket): Promise<void> {
   return new Promise((resolve) => {
@@ -198,10 +212,12 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
     closed,
     cutClient(): void {
       if (graceTimer) clearTimeout(graceTimer);
-      client.destroy();
+      resetSocket(client);
     },
     async destroy(): Promise<void> {
-      destroyBoth();
+      if (graceTimer) clearTimeout(graceTimer);
+      resetSocket(client);
+      resetSocket(backend);
       await closed;
     },
   };
