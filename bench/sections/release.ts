@@ -14,6 +14,8 @@ import { verdict, type Row, type Section } from '../lib/report.js';
 import { fmt, summarize } from '../lib/stats.js';
 
 const RELEASES = 200;
+/** Cycles run first and not counted, for each server alike: the first releases also compile their code paths. */
+const WARMUP = 20;
 const SESSIONS = 100;
 const BARE_ADDRESS = '127.254.0.1';
 const PROBE_GAP_MS = 1;
@@ -142,14 +144,15 @@ export async function releaseSection(): Promise<Section> {
     const rds = await startLocalrdsProcess({ backends: [`mysql=127.0.0.1:${sinkPort}`], publicPool: '127.251.0.0/16', privatePool: '127.252.0.0/16' });
     try {
       const id = await createRunningInstance(rds);
-      for (let i = 0; i < RELEASES; i++) {
+      for (let i = 0; i < WARMUP + RELEASES; i++) {
         const a = await call(rds, 'AllocateInstancePublicConnection', { DBInstanceId: id, ConnectionStringPrefix: `${id}-pub`, Port: '3306' });
         const ni = await call(rds, 'DescribeDBInstanceNetInfo', { DBInstanceId: id });
         const e = (ni.DBInstanceNetInfos.DBInstanceNetInfo as Array<{ IPType: string; IPAddress: string; Port: string }>).find((x) => x.IPType === 'Public');
         if (!e) throw new Error('no public endpoint after Allocate');
         await holder.open(e.IPAddress, Number(e.Port), SESSIONS);
-        local.push(await measureHeld(e.IPAddress, Number(e.Port), holder,
-          () => call(rds, 'ReleaseInstancePublicConnection', { DBInstanceId: id, CurrentConnectionString: String(a.ConnectionString) })));
+        const sample = await measureHeld(e.IPAddress, Number(e.Port), holder,
+          () => call(rds, 'ReleaseInstancePublicConnection', { DBInstanceId: id, CurrentConnectionString: String(a.ConnectionString) }));
+        if (i >= WARMUP) local.push(sample);
       }
     } catch (e) {
       throw new Error(`${e instanceof Error ? e.message : String(e)}; server log: ${rds.loggedErrors()}`);
@@ -160,10 +163,11 @@ export async function releaseSection(): Promise<Section> {
     const base: Sample[] = [];
     bare = spawnPinned(SERVER_CORE, process.execPath, [join(DIST_BENCH, 'bare-server.js'), 'release', String(sinkPort), BARE_ADDRESS]);
     const control = Number((await waitForOutput(bare, /ready (\d+)/))[1]);
-    for (let i = 0; i < RELEASES; i++) {
+    for (let i = 0; i < WARMUP + RELEASES; i++) {
       await post(control, '/open');
       await holder.open(BARE_ADDRESS, 3306, SESSIONS);
-      base.push(await measureHeld(BARE_ADDRESS, 3306, holder, () => post(control, '/release')));
+      const sample = await measureHeld(BARE_ADDRESS, 3306, holder, () => post(control, '/release'));
+      if (i >= WARMUP) base.push(sample);
     }
 
     const rows: Row[] = [];
@@ -185,7 +189,7 @@ export async function releaseSection(): Promise<Section> {
     }
     return {
       title: '4. Release with 100 open sessions',
-      method: `${RELEASES} cycles of AllocateInstancePublicConnection, ${SESSIONS} sessions opened through the endpoint (each proxied end to end, `
+      method: `${RELEASES} cycles (after ${WARMUP} uncounted ones, for localrds and the bare baseline alike) of AllocateInstancePublicConnection, ${SESSIONS} sessions opened through the endpoint (each proxied end to end, `
         + `confirmed by the backend's greeting), then a signed ReleaseInstancePublicConnection. A prober connects from the moment the request is sent until a connect is refused, pausing ${PROBE_GAP_MS} ms (a timer tick, about 1 to 1.2 ms) between attempts, so figures carry that resolution.`,
       rows,
       notes: [
