@@ -167,6 +167,42 @@ describe('proxying to real databases', () => {
   });
 });
 
+describe('read buffers', () => {
+  it('a session after an ended one (its read buffers reused) passes on only its own bytes, both ways', async (t) => {
+    // A backend that sends the first session 200 KB of 'A' and closes; later sessions get 'hello' and an echo.
+    let n = 0;
+    const backend = net.createServer((s) => {
+      s.on('error', () => undefined);
+      if (n++ === 0) { s.end(Buffer.alloc(200 * 1024, 'A')); return; }
+      s.write('hello');
+      s.on('data', (d) => s.write(d));
+    });
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
+    t.after(() => backend.close());
+    const { desired, plane } = makeWorld(t, { mysql: { host: '127.0.0.1', port: (backend.address() as net.AddressInfo).port } });
+    const pub = endpoint('rm-buf', 'rm-buf.mysql.rds.localrds.test', 'Public', '127.77.9.1', await pickPort('127.77.9.1'));
+    desired.state = { endpoints: [pub], groups: [group('rm-buf', ['127.0.0.0/8'])], engines: { 'rm-buf': 'MySQL' } };
+    await plane.reconcile();
+
+    const session = (send?: string, until = 0): Promise<string> => new Promise((resolve, reject) => {
+      const c = net.connect({ host: pub.address, port: pub.port });
+      let got = '';
+      c.on('data', (d: Buffer) => {
+        got += d.toString('latin1');
+        if (got === 'hello' && send) c.write(send);
+        if (until > 0 && got.length >= until) c.destroy();
+      });
+      c.on('error', reject);
+      c.on('close', () => resolve(got));
+    });
+    assert.equal((await session()).length, 200 * 1024);
+    // Every socket of the first session gone, so its buffers are back for the next session to take.
+    for (let i = 0; i < 100 && plane.stats().sessions > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(plane.stats().sessions, 0);
+    assert.equal(await session('xy', 'helloxy'.length), 'helloxy');
+  });
+});
+
 describe('closing endpoints', () => {
   it('removing the public endpoint refuses new connects and has broken its sessions when reconcile resolves', async (t) => {
     const { desired, plane } = makeWorld(t);
