@@ -197,12 +197,13 @@ export async function handle(req: Decoded, deps: PipelineDeps): Promise<object> 
     const { output, replayed } = token === undefined
       ? { output: await change(), replayed: false }
       : await oncePerToken(repos, { accountId: req.principal.accountId, action: req.actionName, token, input: req.input, now }, change);
-    // In the change's own transaction: an acknowledged change always has its audit row, a rolled-back one never.
-    if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, replayed ? 'Replayed' : 'Success', output));
+    // The doors first (a release's sessions are cut a statement sooner), then the audit row, both in the change's
+    // own transaction: an acknowledged change always has its audit row, a rolled-back one never.
     if (req.op.mutates && touched.size > 0 && deps.beforeCommit) {
       shutEarly = true;
       await deps.beforeCommit([...touched], repos);
     }
+    if (req.op.mutates) await repos.audit.append(auditRecord(deps, req, replayed ? 'Replayed' : 'Success', output));
     return output;
   };
   let shutEarly = false;
