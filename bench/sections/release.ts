@@ -34,6 +34,16 @@ export async function openSessions(host: string, port: number, n: number): Promi
   })));
 }
 
+/** Connects until a connect is refused (its time), or NaN at the deadline. */
+async function firstRefusal(host: string, port: number, deadline: number): Promise<number> {
+  while (performance.now() < deadline) {
+    if ((await connectOutcome(host, port)) === 'ECONNREFUSED') return performance.now();
+    // Back-to-back probes would each become a proxied session and load the very server being measured.
+    await new Promise((r) => setTimeout(r, PROBE_GAP_MS));
+  }
+  return NaN;
+}
+
 /** Sends the release, then watches: first refused connect, last session close, the answer. */
 export async function measureRelease(host: string, port: number, sessions: net.Socket[], release: () => Promise<unknown>): Promise<Sample> {
   const t0 = performance.now();
@@ -44,14 +54,7 @@ export async function measureRelease(host: string, port: number, sessions: net.S
     s.once('close', () => { lastClose = Math.max(lastClose, performance.now()); resolve(); });
   })));
   const answered = release().then(() => performance.now());
-  let refusedAt = NaN;
-  const deadline = t0 + 5000;
-  while (performance.now() < deadline) {
-    const outcome = await connectOutcome(host, port);
-    if (outcome === 'ECONNREFUSED') { refusedAt = performance.now(); break; }
-    // Back-to-back probes would each become a proxied session and load the very server being measured.
-    await new Promise((r) => setTimeout(r, PROBE_GAP_MS));
-  }
+  const refusedAt = await firstRefusal(host, port, t0 + 5000);
   const answerAt = await answered;
   const closeTimeout = new Promise<void>((r) => setTimeout(r, 5000).unref());
   await Promise.race([allClosed, closeTimeout]);
@@ -100,14 +103,7 @@ async function measureHeld(host: string, port: number, holder: Holder, release: 
   const t0ns = process.hrtime.bigint();
   const t0 = performance.now();
   const answered = release().then(() => performance.now());
-  let refusedAt = NaN;
-  const deadline = t0 + 5000;
-  while (performance.now() < deadline) {
-    const outcome = await connectOutcome(host, port);
-    if (outcome === 'ECONNREFUSED') { refusedAt = performance.now(); break; }
-    // Back-to-back probes would each become a proxied session and load the very server being measured.
-    await new Promise((r) => setTimeout(r, PROBE_GAP_MS));
-  }
+  const refusedAt = await firstRefusal(host, port, t0 + 5000);
   const answerAt = await answered;
   const closeTimeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000).unref());
   const lastClose = await Promise.race([allClosed, closeTimeout]);
