@@ -1,4 +1,4 @@
-// Encoded answers of repeated reads, kept while the store has not changed (docs/architecture.md, "Answer memo").
+// Encoded answers of repeated reads, kept while the store has not changed (docs/architecture.md, "The hot path").
 // An operation opts in (OpSpec.answerMemo) when its answer is a function of the store, the caller's account and
 // its declared input alone: no clock, no live server. A repeat of such a call by the same account with the same
 // input and format, while the store's version stands, is answered from the text encoded the first time, with its
