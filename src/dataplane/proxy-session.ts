@@ -223,15 +223,15 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
     giveBack(spareClient, fromClient.buffer);
   });
 
+  const cutClient = (): void => {
+    if (graceTimer) clearTimeout(graceTimer);
+    resetSocket(client);
+  };
   return {
     closed,
-    cutClient(): void {
-      if (graceTimer) clearTimeout(graceTimer);
-      resetSocket(client);
-    },
+    cutClient,
     async destroy(): Promise<void> {
-      if (graceTimer) clearTimeout(graceTimer);
-      resetSocket(client);
+      cutClient();
       resetSocket(backend);
       await closed;
     },

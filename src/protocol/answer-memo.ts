@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WireResponse } from './encode.js';
 
-/** Stands for the RequestId while an answer is encoded once; no real RequestId or store value contains it. */
+/** Stands for the RequestId while an answer is encoded once: random per process and never sent, so no input can hold it on purpose (a text holding it twice is not kept). */
 const PLACEHOLDER = `localrds-answer-memo-${randomUUID()}`;
 
 interface Entry {
