@@ -89,3 +89,23 @@ test('a vector outside the 15 minute window is refused', async () => {
   const d = { ...deps(v), now: () => Date.parse(v.time) + 16 * 60 * 1000 };
   await assert.rejects(authenticate(parseRpc(toRaw(v)), d), (e: unknown) => e instanceof ApiError && e.code === 'InvalidTimeStamp.Expired');
 });
+
+test('the padded HMAC-SHA256 key signs as createHmac does, for every secret length and any message', async () => {
+  const { createHmac, randomBytes } = await import('node:crypto');
+  const { hmacSha256Key } = await import('../src/protocol/signature-v3.js');
+  const hex = () => randomBytes(32).toString('hex');
+  // Secrets shorter than, equal to and longer than SHA-256's 64-byte block (hashed first), and non-ASCII ones.
+  const secrets = ['', 'k', 'fakeSecretKEY0123456789', 'x'.repeat(63), 'y'.repeat(64), 'z'.repeat(65), 'ü'.repeat(40), randomBytes(90).toString('base64')];
+  for (const secret of secrets) {
+    const key = hmacSha256Key(secret);
+    // The V3 string to sign (the fast path) several times over, so that a buffer left dirty by one call would show.
+    for (let i = 0; i < 4; i++) {
+      const m = `ACS3-HMAC-SHA256\n${hex()}`;
+      assert.equal(key.sign(m), createHmac('sha256', secret).update(m, 'utf8').digest('hex'), `secret of ${secret.length}`);
+    }
+    // Other lengths, and a message of the right length with characters outside ASCII, take the general path.
+    for (const m of ['', 'short', `ACS3-HMAC-SHA256\n${hex()}x`, `ACS3-HMAC-SHA25é\n${hex()}`, `ACS3-HMAC-SHA25\u0100\n${hex()}`]) {
+      assert.equal(key.sign(m), createHmac('sha256', secret).update(m, 'utf8').digest('hex'));
+    }
+  }
+});

@@ -1,11 +1,10 @@
 // Stage 5 of the pipeline: who is calling. Signature V1 (parameters) or V3 (Authorization header),
 // a 15-minute clock window, and each nonce accepted once (nonces live in the store, so restarts keep them).
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { AccessKeyRecord } from '../domain/types.js';
 import { ApiError } from '../errors/api-error.js';
 import { header, type RpcRequest } from '../protocol/rpc-request.js';
 import { v1Sign, v1StringToSign } from '../protocol/signature-v1.js';
-import { constantTimeEqual, parseV3Authorization, v3CanonicalRequest, v3Hash, v3StringToSign, v3Verify } from '../protocol/signature-v3.js';
+import { constantTimeEqual, hmacSha256Key, parseV3Authorization, v3CanonicalRequest, v3Hash, v3StringToSign, v3Verify, type HmacSha256Key } from '../protocol/signature-v3.js';
 
 export const CLOCK_WINDOW_MS = 15 * 60 * 1000;
 
@@ -169,11 +168,11 @@ function authenticateV3(req: RpcRequest, authz: string, deps: AuthDeps): Pending
 }
 
 // The HMAC key of a key record, made once per record: the key cache hands out the same record until the key
-// changes, and a record read anew (a changed secret) gets its own, so the KeyObject never outlives its secret.
-const hmacKeys = new WeakMap<AccessKeyRecord, KeyObject>();
-function hmacKeyOf(key: AccessKeyRecord): KeyObject {
+// changes, and a record read anew (a changed secret) gets its own, so the padded key never outlives its secret.
+const hmacKeys = new WeakMap<AccessKeyRecord, HmacSha256Key>();
+function hmacKeyOf(key: AccessKeyRecord): HmacSha256Key {
   let k = hmacKeys.get(key);
-  if (k === undefined) hmacKeys.set(key, (k = createSecretKey(Buffer.from(key.secret, 'utf8'))));
+  if (k === undefined) hmacKeys.set(key, (k = hmacSha256Key(key.secret)));
   return k;
 }
 
