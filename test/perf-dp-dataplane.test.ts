@@ -14,7 +14,7 @@ import { createLiveReader, createLiveWriter } from '../src/dataplane/live-cells.
 import { createStaticDesiredState } from '../src/dataplane/static-desired-state.js';
 import { BUSY_API_NICE } from '../src/dataplane/thread-governor.js';
 import type { EndpointLiveState } from '../src/dataplane/types.js';
-import { adoptWithUserBuffer } from '../src/dataplane/user-buffer-socket.js';
+import { adoptWithUserBuffer } from '../src/net/user-buffer-socket.js';
 import type { AccountId, EndpointRecord, InstanceId } from '../src/domain/types.js';
 import { pickPort } from './helpers/ports.js';
 import { socketCounts } from './helpers/socket-counts.js';

@@ -3,7 +3,7 @@
 
 import net from 'node:net';
 import { refuseConnection, type RefusalProtocol } from './refusal.js';
-import { adoptWithUserBuffer } from './user-buffer-socket.js';
+import { adoptWithUserBuffer } from '../net/user-buffer-socket.js';
 import type { BackendTarget, DataPlaneLogger, DataPlaneStats } from './types.js';
 
 export interface ProxySession {

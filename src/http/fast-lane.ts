@@ -5,9 +5,14 @@
 // Transfer-Encoding, Expect, Upgrade, a duplicate or unusual header, a header block near the size limit, a body over
 // LIMITS.maxBodyBytes, anything malformed) is handed to node:http at a request boundary, with the bytes not yet
 // answered, and node:http owns the connection from then on: every edge case keeps node:http's behaviour and error bodies.
+// Reads land in one buffer that every fast-lane connection of the thread shares (user-buffer-socket.ts): a read's
+// callback runs before the next read of any socket, and whatever outlives it (an unfinished request, a body, the
+// bytes handed to node:http) is copied out first. So a request costs no Buffer, no Readable push and no 'data'
+// event; after a hand-off the connection's reads are copied into its Readable, as a plain socket's are.
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type net from 'node:net';
+import { adoptWithUserBuffer } from '../net/user-buffer-socket.js';
 import type { WireResponse } from '../protocol/encode.js';
 import { LIMITS, type RawRequest } from '../protocol/rpc-request.js';
 
@@ -31,9 +36,26 @@ export interface FastLaneOptions {
   onError(o: object, msg: string): void;
 }
 
-/** Serves the connection from its first chunk on, until it closes or is handed off. */
-export function serveFastLane(socket: net.Socket, first: Buffer, o: FastLaneOptions): void {
-  new FastConnection(socket, o).onData(first);
+/** Bytes one read takes; a request longer than this arrives in several reads, joined in a copy. */
+const READ_BUFFER = 64 * 1024;
+let shared: Buffer | undefined;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Serves the connection from its first chunk on, until it closes or is handed off. Called in the handler of the
+ * socket's first 'data' event, with the socket paused; returns the socket that carries the connection from now on
+ * (its handle moved into one that reads into the shared buffer, or the same socket where that cannot be done),
+ * paused, with an 'error' listener: the caller resumes it.
+ */
+export function serveFastLane(socket: net.Socket, first: Buffer, o: FastLaneOptions): net.Socket {
+  const buffer = (shared ??= Buffer.allocUnsafeSlow(READ_BUFFER));
+  let conn: FastConnection | undefined;
+  const adopted = adoptWithUserBuffer(socket, { buffer, callback: (n, buf) => (conn as FastConnection).onRead(n, buf as Buffer) });
+  const s = adopted ?? socket;
+  if (adopted) adopted.on('error', () => adopted.destroy());
+  conn = new FastConnection(s, o, adopted !== undefined);
+  conn.onData(first);
+  return s;
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -76,16 +98,28 @@ class FastConnection {
   private timerDue = 0;
   private readonly remoteAddress: string;
 
-  constructor(private readonly socket: net.Socket, private readonly o: FastLaneOptions) {
+  /** Handed to node:http: reads (on the shared buffer) now go to the socket's Readable. */
+  private handedOff = false;
+
+  constructor(private readonly socket: net.Socket, private readonly o: FastLaneOptions, private readonly sharedReads: boolean) {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.onData = this.onData.bind(this);
     this.onTimer = this.onTimer.bind(this);
     this.onDrain = this.onDrain.bind(this);
     this.onEnd = this.onEnd.bind(this);
     this.onClose = this.onClose.bind(this);
-    socket.on('data', this.onData);
+    if (!sharedReads) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
+  }
+
+  /** A read into the shared buffer (its first n bytes): nothing may point into it once this returns. */
+  onRead(n: number, buf: Buffer): boolean {
+    if (this.handedOff) return this.socket.push(Buffer.from(buf.subarray(0, n)));
+    this.onData(buf.subarray(0, n));
+    const kept = this.buf;
+    if (kept !== undefined && kept.buffer === buf.buffer) this.buf = Buffer.from(kept);
+    return true;
   }
 
   onData(chunk: Buffer): void {
@@ -152,7 +186,9 @@ class FastConnection {
     const requestId = randomUUID().toUpperCase();
     const raw: RawRequest = {
       requestId, method: head.method, path: '/', rawQuery: head.rawQuery, headers: head.headers,
-      receivedAt: Date.now(), remoteAddress: this.remoteAddress, scheme: 'http', body,
+      receivedAt: Date.now(), remoteAddress: this.remoteAddress, scheme: 'http',
+      // The pipeline may read the body after an await, when the shared buffer holds another read.
+      body: body.length === 0 ? EMPTY : this.sharedReads ? Buffer.from(body) : body,
     };
     this.o.pipeline(raw).then(
       (wire) => this.answer(wire.status, wire.headers, requestId, wire.body, head.close),
@@ -248,7 +284,7 @@ class FastConnection {
     this.done = true;
     clearTimeout(this.timer);
     const socket = this.socket;
-    socket.off('data', this.onData);
+    if (!this.sharedReads) socket.off('data', this.onData);
     socket.off('end', this.onEnd);
     socket.off('close', this.onClose);
   }
@@ -263,7 +299,9 @@ class FastConnection {
     if (this.peerEnded) { socket.destroy(); return; }
     const rest = this.buf;
     this.buf = undefined;
-    if (rest !== undefined && rest.length > 0) socket.unshift(rest);
+    this.handedOff = true;
+    // A copy: rest may be a view of the shared read buffer.
+    if (rest !== undefined && rest.length > 0) socket.unshift(this.sharedReads ? Buffer.from(rest) : rest);
     this.o.handOff(socket, this.requestStart);
   }
 }

@@ -148,8 +148,14 @@ export async function startHttpServer(o: HttpServerOptions): Promise<RunningHttp
         socket.resume();
         return;
       }
-      serveFastLane(socket, first, fastLane);
-      socket.resume();
+      const lane = serveFastLane(socket, first, fastLane);
+      if (lane !== socket) {
+        // Its handle now lives in `lane` (fast-lane.ts): the old socket will never close.
+        sockets.delete(socket);
+        sockets.add(lane);
+        lane.on('close', () => sockets.delete(lane));
+      }
+      lane.resume();
     });
   });
   let secureAddr: net.AddressInfo | undefined;

@@ -4,8 +4,9 @@
 // net.Server, so the accepted socket's libuv handle is moved into a new net.Socket constructed with `onread`,
 // the way Node itself builds accepted sockets (the `handle` constructor option). This leans on two names Node
 // keeps for its own use (`_handle`, `_server`, stable across Node 12 to 22); when either is not what this
-// expects the caller keeps the stream path. The listener must be created with pauseOnConnect, so that the old
-// socket never started reading.
+// expects the caller keeps the stream path. The old socket must hold nothing read and not yet passed on: a
+// listener created with pauseOnConnect (nothing was read), or the handler of the 'data' event that delivered the
+// only chunk read so far (the API front, src/http/fast-lane.ts); one with bytes in its readable buffer is refused.
 import net from 'node:net';
 
 interface SocketInternals {
@@ -25,7 +26,7 @@ type AdoptOptions = net.SocketConstructorOpts & { handle: unknown; pauseOnCreate
 export function adoptWithUserBuffer(accepted: net.Socket, onread: net.OnReadOpts): net.Socket | undefined {
   const old = accepted as unknown as SocketInternals;
   const handle = old._handle;
-  if (accepted.destroyed || handle === null || typeof handle !== 'object' || !('readStart' in handle) || !('_server' in old)) return undefined;
+  if (accepted.destroyed || accepted.readableLength > 0 || handle === null || typeof handle !== 'object' || !('readStart' in handle) || !('_server' in old)) return undefined;
   const server = old._server;
   old._handle = null;
   // The server counts its connections (maxConnections, close()'s callback) down in the socket's _destroy:
