@@ -11,7 +11,9 @@ import { signSharedKey, signV3 } from '../lib/sign.js';
 import { verdict, type Row, type Section } from '../lib/report.js';
 
 const CONNECTIONS = [1, 16, 64];
-const REPS = 3;
+// Five, so that the median of a point is not the luck of one minute on a shared machine (with three, one
+// noisy repetition of localrds or of the baseline could decide a row).
+const REPS = 5;
 const WARMUP_MS = 700;
 const DURATION_MS = 3000;
 /** A process above this share of its core is the bottleneck. */

@@ -15,6 +15,9 @@ import { RawMysql } from '../lib/mysql-raw.js';
 
 export const MARIADB = { host: '127.0.0.1', port: 3306 };
 const REPS = 7;
+// SELECT 1 round trips per path, spread over the reps: 2,000 a rep, so that the p50s compared (tens of µs apart)
+// are steadier than their difference (with 429 a rep, a proxy's added p50 moved by 20 to 30 µs between runs).
+const LATENCY_QUERIES = 14_000;
 /** The API row: connections of the signed-call load, and how long each measurement runs. */
 const API_CONNECTIONS = 16;
 const API_MS = 3000;
@@ -81,7 +84,7 @@ export async function dataPlaneSection(): Promise<Section> {
         { name: 'haproxy', host: '127.0.0.1', port: haproxy.port },
         { name: 'localrds', host: pub.IPAddress, port: Number(pub.Port) },
       ],
-      reps: REPS, bigQuery: BIG_QUERY, latencyQueries: 3000, connects: 70,
+      reps: REPS, bigQuery: BIG_QUERY, latencyQueries: LATENCY_QUERIES, connects: 70,
     };
     const cpu0 = { rds: cpuMs(rds.child.pid), hap: cpuMs(haproxy.child.pid) };
     const client = spawnPinned(LOAD_CORE, process.execPath, [join(DIST_BENCH, 'db-client.js'), JSON.stringify(spec)]);
@@ -170,7 +173,7 @@ export async function dataPlaneSection(): Promise<Section> {
         `Client: bench/db-client.ts on core ${LOAD_CORE}, a raw protocol reader (bench/lib/mysql-raw.ts) that walks packet headers and never decodes rows; `
         + `client CPU while reading: direct ${fmt(direct.clientCpuPercent)}%, HAProxy ${fmt(hap.clientCpuPercent)}%, localrds ${fmt(local.clientCpuPercent)}% of a core.`,
         `HAProxy and localrds are pinned to core ${SERVER_CORE}; MariaDB is a system service, not pinned, and shares both cores with them; the rows are stored in a table of its own database (\`${BENCH_DB}\`, dropped afterwards) and read from the buffer pool.`,
-        `The paths take turns rep by rep (${REPS} reps), each rep on a fresh connection; ${Math.ceil(3000 / REPS)} SELECT 1 per rep per path.`,
+        `The paths take turns rep by rep (${REPS} reps), each rep on a fresh connection; ${Math.ceil(LATENCY_QUERIES / REPS)} SELECT 1 per rep per path.`,
         'The localrds path (at the time of writing): the data plane runs in its own worker thread; each session reads both sockets into buffers of its own '
         + '(128 KiB from the backend, 64 KiB from the client: no allocation and no Readable machinery per read) and writes each read on at once, pausing a reader only while '
         + 'the other socket has not taken its write; a connection opening or closing sends the API thread no message (session counts are in shared memory). '
