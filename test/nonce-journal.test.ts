@@ -32,6 +32,29 @@ describe('nonce journal', () => {
     }
   });
 
+  it('writes the record format it has always read: SHA-256 bytes 0-7 as two little-endian words, expiry, check', async () => {
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const dir = tempDir();
+    try {
+      const now = Date.now();
+      const j = openNonceJournal(dir, now);
+      const exp = now + 10 * MIN;
+      assert.deepEqual(j.use([{ accessKeyId: 'LTAI5tKey', nonce: '0f4e-nonce', expiresAtMs: exp }], now), [true]);
+      j.close();
+      const [file] = readdirSync(dir).filter((n) => n.endsWith('.nonces'));
+      const rec = readFileSync(join(dir, file as string));
+      const digest = createHash('sha256').update('LTAI5tKey\n0f4e-nonce').digest();
+      const fa = digest.readUInt32LE(0);
+      const fb = digest.readUInt32LE(4);
+      const e = Math.ceil(exp / 1000);
+      assert.equal(rec.length, 16);
+      assert.deepEqual([rec.readUInt32LE(0), rec.readUInt32LE(4), rec.readUInt32LE(8), rec.readUInt32LE(12)], [fa, fb, e, (fa ^ fb ^ e ^ 0x6c6e6f6e) >>> 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a reopened journal refuses what was written, skips a torn record, and takes over expired nonces', () => {
     const dir = tempDir();
     try {

@@ -101,8 +101,19 @@ class FingerprintTable {
   }
 }
 
-function fingerprint(accessKeyId: string, nonce: string): Buffer {
-  return hash('sha256', `${accessKeyId}\n${nonce}`, 'buffer') as unknown as Buffer;
+/** A 32-bit word read little-endian from 8 hex digits (bytes in order), as Buffer.readUInt32LE reads the bytes. */
+function wordLE(hex: string, at: number): number {
+  const x = parseInt(hex.slice(at, at + 8), 16);
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
+/**
+ * The fingerprint's two words: bytes 0-3 and 4-7 of the SHA-256, little-endian. Read from the hex digest, which
+ * Node makes in about half the time of a digest into a new Buffer (the journal's records are unchanged).
+ */
+function fingerprint(accessKeyId: string, nonce: string): [number, number] {
+  const hex = hash('sha256', `${accessKeyId}\n${nonce}`, 'hex');
+  return [wordLE(hex, 0), wordLE(hex, 8)];
 }
 
 interface Segment { name: string; maxExpSec: number }
@@ -168,9 +179,7 @@ export function openNonceJournal(dir: string, nowMs = Date.now()): NonceJournal 
       const added: Array<[number, number]> = [];
       for (let i = 0; i < items.length; i++) {
         const it = items[i] as NonceItem;
-        const fp = fingerprint(it.accessKeyId, it.nonce);
-        const fa = fp.readUInt32LE(0);
-        const fb = fp.readUInt32LE(4);
+        const [fa, fb] = fingerprint(it.accessKeyId, it.nonce);
         // Rounded up: a nonce is never forgotten before its expiry.
         const e = Math.ceil(it.expiresAtMs / 1000);
         const fresh = table.add(fa, fb, e, sec);
