@@ -157,6 +157,38 @@ test('a request split byte by byte, then one in 7-byte pieces, on the same conne
   }
 });
 
+test('connections reading in turns (one shared read buffer): halves, bodies and pipelines kept apart', async () => {
+  // Every fast-lane connection reads into the same buffer: whatever one keeps past its read (half a request, a
+  // body, the rest of a pipeline) must be its own copy, or the next connection's read would overwrite it.
+  const clients = Array.from({ length: 4 }, () => new Client(s.port));
+  try {
+    for (let round = 0; round < 3; round++) {
+      // V1 form bodies (signed over the body's bytes) and V3 calls, each cut in two; every first half is written
+      // before any second half, so each connection's leftover sits through the other connections' reads.
+      const reqs = clients.map((_, i) => (i % 2 === 0
+        ? v1FormBytes(s, { Action: 'DescribeDBInstances', ...list, PageNumber: String(30 + i) })
+        : v3Bytes(s, 'DescribeDBInstances', { ...list, PageNumber: String(30 + i) })));
+      const cut = reqs.map((r) => Math.floor(r.length * (0.3 + 0.1 * round)));
+      clients.forEach((c, i) => c.write((reqs[i] as Buffer).subarray(0, cut[i])));
+      await sleep(20);
+      clients.forEach((c, i) => c.write((reqs[i] as Buffer).subarray(cut[i])));
+      for (const [i, c] of clients.entries()) {
+        // PageNumber is echoed: each client must get the answer to its own request.
+        assert.equal(assertOk(await c.answer(), `client ${i}, round ${round}`).PageNumber, 30 + i, `client ${i} got its own answer`);
+      }
+      // And two requests pipelined in one write per client, all clients at once.
+      clients.forEach((c, i) => c.write(Buffer.concat([v3Bytes(s, 'DescribeDBInstances', { ...list, PageNumber: String(40 + i) }),
+        v1FormBytes(s, { Action: 'DescribeDBInstances', ...list, PageNumber: String(50 + i) })])));
+      for (const [i, c] of clients.entries()) {
+        assert.equal(assertOk(await c.answer(), `pipelined ${i}`).PageNumber, 40 + i);
+        assert.equal(assertOk(await c.answer(), `pipelined ${i}`).PageNumber, 50 + i);
+      }
+    }
+  } finally {
+    for (const c of clients) c.close();
+  }
+});
+
 test('pipelined requests are answered in order, a replay among them refused', async () => {
   const c = new Client(s.port);
   try {
