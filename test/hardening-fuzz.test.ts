@@ -57,31 +57,68 @@ async function target(db?: { url: string; schema: string }): Promise<Target> {
   }
 }
 
-async function populate(s: TestServer): Promise<World> {
+let made = 0;
+/** The connection strings of each instance made here (a deleted one's are dropped from the world with it). */
+const connectionsOf = new Map<string, string[]>();
+
+/** A deletion-protected MySQL instance, Running; the first one of a world also gets a public connection. */
+async function makeInstance(s: TestServer, withPublic: boolean): Promise<{ id: string; connectionStrings: string[] }> {
   const c = s.credentials;
-  const create = (prefix: string) => ok(v1Get(s.endpoint, c, {
+  made++;
+  const a = await ok(v1Get(s.endpoint, c, {
     Action: 'CreateDBInstance', RegionId: 'cn-hangzhou', Engine: 'MySQL', EngineVersion: '8.0', DBInstanceClass: 'mysql.n2.medium.1',
-    DBInstanceStorage: '20', DBInstanceNetType: 'Intranet', PayType: 'Postpaid', SecurityIPList: '127.0.0.1', ConnectionString: prefix,
+    DBInstanceStorage: '20', DBInstanceNetType: 'Intranet', PayType: 'Postpaid', SecurityIPList: '127.0.0.1', ConnectionString: `fuzz-${made}-instance`,
     DeletionProtection: 'true',
   }));
-  const a = await create('fuzz-a-instance');
-  const b = await create('fuzz-b-instance');
-  const ids = [String(a.DBInstanceId), String(b.DBInstanceId)];
-  for (const id of ids) await waitRunning(s.endpoint, c, id);
-  const pub = await ok(v1Get(s.endpoint, c, { Action: 'AllocateInstancePublicConnection', DBInstanceId: ids[0] as string, ConnectionStringPrefix: 'fuzzpublic', Port: '3306' }));
+  const id = String(a.DBInstanceId);
+  await waitRunning(s.endpoint, c, id);
+  const connectionStrings = [String(a.ConnectionString)];
+  if (withPublic) {
+    const pub = await ok(v1Get(s.endpoint, c, { Action: 'AllocateInstancePublicConnection', DBInstanceId: id, ConnectionStringPrefix: `fuzzpublic${made}`, Port: '3306' }));
+    connectionStrings.push(String(pub.ConnectionString));
+  }
+  connectionsOf.set(id, connectionStrings);
+  return { id, connectionStrings };
+}
+
+async function populate(s: TestServer): Promise<World> {
+  const a = await makeInstance(s, true);
+  const b = await makeInstance(s, false);
   const disabled = await createKey(s.store, DEFAULT_ACCOUNT_ID);
   await s.store.tx((r) => r.accounts.putKey({ ...disabled, status: 'Inactive' }));
   const readOnly = await createKey(s.store, DEFAULT_ACCOUNT_ID,
     JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: ['rds:Describe*'], Resource: ['*'] }] }));
   return {
     keys: {
-      main: c, other: s.other,
+      main: s.credentials, other: s.other,
       disabled: { accessKeyId: disabled.accessKeyId, accessKeySecret: disabled.secret },
       readOnly: { accessKeyId: readOnly.accessKeyId, accessKeySecret: readOnly.secret },
     },
-    instanceIds: ids,
-    connectionStrings: [String(a.ConnectionString), String(b.ConnectionString), String(pub.ConnectionString)],
+    instanceIds: [a.id, b.id],
+    connectionStrings: [...a.connectionStrings, ...b.connectionStrings],
   };
+}
+
+/**
+ * The fuzzer may lift an instance's deletion protection and then delete it (both are valid requests); without a
+ * replacement every later request naming it ends at InvalidDBInstanceId.NotFound, and how many requests still reach
+ * a handler would depend on how early in the run that happened. After a batch with a DeleteDBInstance answered 200,
+ * each world instance that is gone (or going) is replaced by a new one.
+ */
+async function replaceDeleted(s: TestServer, world: World): Promise<number> {
+  let replaced = 0;
+  for (const [at, id] of world.instanceIds.entries()) {
+    const a = await v1Get(s.endpoint, s.credentials, { Action: 'DescribeDBInstanceAttribute', DBInstanceId: id });
+    const status = (a.json?.Items as { DBInstanceAttribute?: Array<{ DBInstanceStatus: string }> } | undefined)?.DBInstanceAttribute?.[0]?.DBInstanceStatus;
+    if (a.status === 200 && status !== 'Deleting') continue;
+    const fresh = await makeInstance(s, at === 0);
+    world.instanceIds[at] = fresh.id;
+    const old = connectionsOf.get(id) ?? [];
+    const kept = world.connectionStrings.filter((c) => !old.includes(c));
+    world.connectionStrings.splice(0, world.connectionStrings.length, ...kept, ...fresh.connectionStrings);
+    replaced++;
+  }
+  return replaced;
 }
 
 const xml = new XMLParser({ parseTagValue: false });
@@ -104,7 +141,7 @@ function assertSuccess(out: Extract<RawOutcome, { kind: 'answer' }>['answer'], f
   assert.equal(body.RequestId, out.headers['x-acs-request-id'], `${ctx()} RequestId`);
 }
 
-interface Stats { requests: number; answers: number; ok200: number; closed: number; codes: Map<string, number> }
+interface Stats { requests: number; answers: number; ok200: number; closed: number; deleted: number; replaced: number; codes: Map<string, number> }
 
 function judge(stats: Stats, out: RawOutcome, b: ReturnType<typeof build>, p: Plan, ctx: () => string): void {
   stats.requests++;
@@ -118,6 +155,7 @@ function judge(stats: Stats, out: RawOutcome, b: ReturnType<typeof build>, p: Pl
   const a = out.answer;
   if (a.status === 200) {
     stats.ok200++;
+    if (p.action === 'DeleteDBInstance') stats.deleted++;
     assert.ok(b.mayBe200, `${ctx()} 200 for a request that must fail`);
     if (!b.head) assertSuccess(a, b.format, p.action, ctx);
     return;
@@ -140,10 +178,11 @@ function describePlan(p: Plan): string {
 
 /** Sends `requests` plans (in concurrent batches) to the target; every answer is judged; returns the figures. */
 async function fuzz(tg: Target, requests: number): Promise<Stats> {
-  const stats: Stats = { requests: 0, answers: 0, ok200: 0, closed: 0, codes: new Map() };
+  const stats: Stats = { requests: 0, answers: 0, ok200: 0, closed: 0, deleted: 0, replaced: 0, codes: new Map() };
   const { s, world } = tg;
   // fast-check reports the failing batch; the first failed assertion says which request and why.
   let firstFailure: unknown;
+  let deletesSeen = 0;
   const check = (fn: () => void) => {
     try { fn(); } catch (e) { firstFailure ??= e; throw e; }
   };
@@ -164,6 +203,10 @@ async function fuzz(tg: Target, requests: number): Promise<Stats> {
             }
           }
         });
+        if (stats.deleted > deletesSeen) {
+          deletesSeen = stats.deleted;
+          stats.replaced += await replaceDeleted(s, world);
+        }
       }),
       { numRuns: Math.ceil(requests / BATCH), seed: SEED, endOnFailure: true },
     );
@@ -179,7 +222,7 @@ async function fuzz(tg: Target, requests: number): Promise<Stats> {
 
 function report(t: { diagnostic(m: string): void }, stats: Stats, ms: number): void {
   const codes = [...stats.codes.entries()].sort((x, y) => y[1] - x[1]).map(([c, n]) => `${c}=${n}`).join(' ');
-  t.diagnostic(`requests ${stats.requests} (answers ${stats.answers}, 200s ${stats.ok200}, closed after a client gave up ${stats.closed}) in ${ms} ms`);
+  t.diagnostic(`requests ${stats.requests} (answers ${stats.answers}, 200s ${stats.ok200}, closed after a client gave up ${stats.closed}; DeleteDBInstance 200s ${stats.deleted}, instances replaced ${stats.replaced}) in ${ms} ms`);
   t.diagnostic(`codes ${codes}`);
 }
 

@@ -22,7 +22,11 @@ export interface Keys {
 
 export interface World {
   keys: Keys;
-  /** Instances and connection strings that exist, so that some requests reach the handlers. */
+  /**
+   * Instances and connection strings that exist, so that some requests reach the handlers. Read when a value is
+   * drawn, not when the arbitrary is made: the fuzzer may delete an instance (it can lift the deletion protection
+   * first) and the test puts a new one in its place, so later requests still reach the handlers.
+   */
   instanceIds: string[];
   connectionStrings: string[];
 }
@@ -93,8 +97,11 @@ const prefix = fc.tuple(fc.constantFrom(...LOWER), fc.string({ unit: fc.constant
 
 function goodValue(name: string, spec: ParamSpec, w: World): fc.Arbitrary<string> {
   switch (name) {
-    case 'DBInstanceId': return fc.constantFrom(...w.instanceIds, ...w.instanceIds, 'rm-doesnotexist000000');
-    case 'CurrentConnectionString': return fc.constantFrom(...w.connectionStrings, 'nope.mysql.rds.aliyuncs.com');
+    case 'DBInstanceId': { // each instance twice as often as one that does not exist
+      const n = w.instanceIds.length;
+      return fc.nat({ max: 2 * n }).map((i) => (i === 2 * n ? 'rm-doesnotexist000000' : w.instanceIds[i % n] as string));
+    }
+    case 'CurrentConnectionString': return fc.nat({ max: w.connectionStrings.length }).map((i) => w.connectionStrings[i] ?? 'nope.mysql.rds.aliyuncs.com');
     case 'ConnectionStringPrefix': case 'ConnectionString': return prefix;
     case 'SecurityIps': case 'SecurityIPList': return fc.constantFrom('127.0.0.1', '0.0.0.0/0', '10.0.0.0/8,192.168.1.1', '127.0.0.1,10.1.1.1/32');
     case 'EngineVersion': return fc.constantFrom('8.0', '5.7', '16.0', '10.6', '2019_ent');
