@@ -174,6 +174,59 @@ describe('the proxy path with user buffers both ways', () => {
   });
 });
 
+describe('the proxy path when a reader stalls', () => {
+  it('a small write queued behind a full socket still resumes the reader once it is flushed (no drain is emitted for it)', async (t: TestContext) => {
+    // The backend trickles 1,000-byte writes, so the proxy's reads and writes are small; the client reads nothing
+    // for a while, so the proxy's socket to it fills and a small write is left queued. A write below the
+    // high-water mark returns true and is never followed by 'drain': a session that waited for one stalled
+    // forever (the backend then timed out; MariaDB cut it after net_write_timeout and the client hung).
+    const TOTAL = 24 * 1024 * 1024;
+    const piece = Buffer.alloc(1000, 7);
+    const backend = net.createServer((s) => {
+      s.on('error', () => undefined);
+      let sent = 0;
+      const more = (): void => {
+        while (sent < TOTAL) {
+          const n = Math.min(piece.length, TOTAL - sent);
+          sent += n;
+          if (!s.write(n === piece.length ? piece : piece.subarray(0, n))) return void s.once('drain', more);
+          if (sent % (4 * piece.length) === 0) return void setImmediate(more);
+        }
+        s.end();
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', () => resolve()));
+    t.after(() => backend.close());
+    const endpoint = await mysqlEndpoint();
+    const desired = createStaticDesiredState({
+      endpoints: [endpoint],
+      groups: [{ accountId: endpoint.accountId, instanceId: endpoint.instanceId, name: 'default', attribute: '', ips: ['127.0.0.1/8'], whitelistNetworkType: 'MIX' }],
+      engines: { [endpoint.instanceId]: 'MySQL' },
+    });
+    const log = () => undefined;
+    const plane = createDataPlane({
+      load: desired.load, backends: { mysql: { host: '127.0.0.1', port: (backend.address() as net.AddressInfo).port } },
+      logger: { info: log, warn: log, error: log }, reportBindError: async () => undefined,
+    });
+    t.after(() => plane.close());
+    await plane.reconcile();
+    const client = net.connect({ host: endpoint.address, port: endpoint.port });
+    client.pause();
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    await sleep(1500); // long enough for every buffer on the way to fill
+    let got = 0;
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    client.on('data', (d: Buffer) => void (got += d.length));
+    client.resume();
+    const done = await Promise.race([ended.then(() => true), sleep(15_000).then(() => false)]);
+    client.destroy();
+    assert.ok(done, `the stream stalled after ${got} of ${TOTAL} bytes`);
+    assert.equal(got, TOTAL);
+    await until(() => plane.stats().sessions === 0);
+  });
+});
+
 // The governor in a thread of its own, as in the server: it reports its kernel id, then streams (bulk() calls)
 // for as long as it is told to.
 const GOVERNOR_WORKER = `

@@ -18,6 +18,9 @@ const REPS = 7;
 // SELECT 1 round trips per path, spread over the reps: 2,000 a rep, so that the p50s compared (tens of µs apart)
 // are steadier than their difference (with 429 a rep, a proxy's added p50 moved by 20 to 30 µs between runs).
 const LATENCY_QUERIES = 14_000;
+// Connect + login per path, 100 a rep: with 70 in all the p99 was the second-worst sample, and one stall on the
+// shared core moved localrds's ratio to HAProxy between 0.7x and 3.4x from run to run.
+const CONNECTS = 700;
 /** The API row: connections of the signed-call load, and how long each measurement runs. */
 const API_CONNECTIONS = 16;
 const API_MS = 3000;
@@ -84,7 +87,7 @@ export async function dataPlaneSection(): Promise<Section> {
         { name: 'haproxy', host: '127.0.0.1', port: haproxy.port },
         { name: 'localrds', host: pub.IPAddress, port: Number(pub.Port) },
       ],
-      reps: REPS, bigQuery: BIG_QUERY, latencyQueries: LATENCY_QUERIES, connects: 70,
+      reps: REPS, bigQuery: BIG_QUERY, latencyQueries: LATENCY_QUERIES, connects: CONNECTS,
     };
     const cpu0 = { rds: cpuMs(rds.child.pid), hap: cpuMs(haproxy.child.pid) };
     const client = spawnPinned(LOAD_CORE, process.execPath, [join(DIST_BENCH, 'db-client.js'), JSON.stringify(spec)]);

@@ -84,10 +84,14 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
   // buffer's size where a stream would read 64 KiB) and write it on at once. A buffer is read into again only
   // once the other socket took the whole write; until then its reader is paused. Pages of a buffer that no
   // read reached are never touched, so an idle session costs little memory.
+  //
+  // The reader resumes from the write's own callback, not from 'drain': Node emits 'drain' only after a write that
+  // reached the high-water mark (16 KiB), so a smaller write left queued behind a full socket would be followed by
+  // none, and the session would stall for good (test/perf-dp-dataplane.test.ts, "when a reader stalls").
   const fromBackend = {
     buffer: spareBackend.pop() ?? Buffer.allocUnsafe(READ_BUFFER),
     callback: (n: number, buf: Uint8Array): boolean => {
-      client.write(buf.subarray(0, n));
+      client.write(buf.subarray(0, n), clientFlushed);
       if (bulk && n === READ_BUFFER) bulk();
       if (client.writableLength === 0) return true;
       waitingForClient = true;
@@ -97,12 +101,23 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
   const fromClient = {
     buffer: spareClient.pop() ?? Buffer.allocUnsafe(CLIENT_READ_BUFFER),
     callback: (n: number, buf: Uint8Array): boolean => {
-      backend.write(buf.subarray(0, n));
+      backend.write(buf.subarray(0, n), backendFlushed);
       if (bulk && n === CLIENT_READ_BUFFER) bulk();
       if (backend.writableLength === 0) return true;
       waitingForBackend = true;
       return false;
     },
+  };
+  // A write's callback runs once it is flushed (or failed: then the socket's 'error' ends the session).
+  const clientFlushed = (): void => {
+    if (!waitingForClient || client.writableLength > 0) return;
+    waitingForClient = false;
+    backend.resume();
+  };
+  const backendFlushed = (): void => {
+    if (!waitingForBackend || backend.writableLength > 0) return;
+    waitingForBackend = false;
+    client.resume();
   };
   // The accepted socket until the backend answers (the listener accepted it paused: nothing has been read), then
   // the socket that adoptWithUserBuffer() moved its handle into (or the same one, on the stream path).
@@ -177,24 +192,14 @@ export function startProxySession(opts: ProxySessionOptions): ProxySession {
     } else {
       // The stream path, for a socket adoptWithUserBuffer() could not take.
       client.on('data', (chunk: Buffer) => {
-        if (!backend.write(chunk)) {
-          waitingForBackend = true;
-          client.pause();
-        }
+        backend.write(chunk, backendFlushed);
+        if (backend.writableLength === 0) return;
+        waitingForBackend = true;
+        client.pause();
       });
     }
     client.setNoDelay(true);
     client.setKeepAlive(true, KEEPALIVE_MS);
-    client.on('drain', () => {
-      if (!waitingForClient) return;
-      waitingForClient = false;
-      backend.resume();
-    });
-    backend.on('drain', () => {
-      if (!waitingForBackend) return;
-      waitingForBackend = false;
-      client.resume();
-    });
     client.once('end', () => backend.end());
     client.resume();
   });
