@@ -18,9 +18,9 @@ const REPS = 7;
 // SELECT 1 round trips per path, spread over the reps: 2,000 a rep, so that the p50s compared (tens of µs apart)
 // are steadier than their difference (with 429 a rep, a proxy's added p50 moved by 20 to 30 µs between runs).
 const LATENCY_QUERIES = 14_000;
-// Connect + login per path, 100 a rep: with 70 in all the p99 was the second-worst sample, and one stall on the
+// Connect + login per path, 200 a rep: with 70 in all the p99 was the second-worst sample, and one stall on the
 // shared core moved localrds's ratio to HAProxy between 0.7x and 3.4x from run to run.
-const CONNECTS = 700;
+const CONNECTS = 1400;
 /** The API row: connections of the signed-call load, and how long each measurement runs. */
 const API_CONNECTIONS = 16;
 const API_MS = 3000;
