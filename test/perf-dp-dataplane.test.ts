@@ -138,22 +138,28 @@ async function mysqlEndpoint(): Promise<EndpointRecord> {
   };
 }
 
+/** A data plane in this thread with one MySQL endpoint open to 127.0.0.0/8, relaying to 127.0.0.1:`port`. */
+async function planeTo(t: TestContext, port: number, onBulkRead?: () => void): Promise<{ endpoint: EndpointRecord; plane: ReturnType<typeof createDataPlane> }> {
+  const endpoint = await mysqlEndpoint();
+  const desired = createStaticDesiredState({
+    endpoints: [endpoint],
+    groups: [{ accountId: endpoint.accountId, instanceId: endpoint.instanceId, name: 'default', attribute: '', ips: ['127.0.0.1/8'], whitelistNetworkType: 'MIX' }],
+    engines: { [endpoint.instanceId]: 'MySQL' },
+  });
+  const log = () => undefined;
+  const plane = createDataPlane({
+    load: desired.load, backends: { mysql: { host: '127.0.0.1', port } }, logger: { info: log, warn: log, error: log },
+    reportBindError: async () => undefined, ...(onBulkRead ? { onBulkRead } : {}),
+  });
+  t.after(() => plane.close());
+  await plane.reconcile();
+  return { endpoint, plane };
+}
+
 describe('the proxy path with user buffers both ways', () => {
   it('moves a 6 MB upload (12 MB of SQL text) and its read-back intact (client -> backend backpressure), then leaves no socket', async (t: TestContext) => {
-    const endpoint = await mysqlEndpoint();
-    const desired = createStaticDesiredState({
-      endpoints: [endpoint],
-      groups: [{ accountId: endpoint.accountId, instanceId: endpoint.instanceId, name: 'default', attribute: '', ips: ['127.0.0.1/8'], whitelistNetworkType: 'MIX' }],
-      engines: { [endpoint.instanceId]: 'MySQL' },
-    });
-    const log = () => undefined;
     let bulkReads = 0;
-    const plane = createDataPlane({
-      load: desired.load, backends: { mysql: { host: '127.0.0.1', port: 3306 } }, logger: { info: log, warn: log, error: log },
-      reportBindError: async () => undefined, onBulkRead: () => void (bulkReads += 1),
-    });
-    t.after(() => plane.close());
-    await plane.reconcile();
+    const { endpoint, plane } = await planeTo(t, 3306, () => void (bulkReads += 1));
     const c = await mysql.createConnection({ host: endpoint.address, port: endpoint.port, user: 'root', database: 'test' });
     try {
       const blob = randomBytes(6 * 1024 * 1024);
@@ -198,19 +204,7 @@ describe('the proxy path when a reader stalls', () => {
     });
     await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', () => resolve()));
     t.after(() => backend.close());
-    const endpoint = await mysqlEndpoint();
-    const desired = createStaticDesiredState({
-      endpoints: [endpoint],
-      groups: [{ accountId: endpoint.accountId, instanceId: endpoint.instanceId, name: 'default', attribute: '', ips: ['127.0.0.1/8'], whitelistNetworkType: 'MIX' }],
-      engines: { [endpoint.instanceId]: 'MySQL' },
-    });
-    const log = () => undefined;
-    const plane = createDataPlane({
-      load: desired.load, backends: { mysql: { host: '127.0.0.1', port: (backend.address() as net.AddressInfo).port } },
-      logger: { info: log, warn: log, error: log }, reportBindError: async () => undefined,
-    });
-    t.after(() => plane.close());
-    await plane.reconcile();
+    const { endpoint, plane } = await planeTo(t, (backend.address() as net.AddressInfo).port);
     const client = net.connect({ host: endpoint.address, port: endpoint.port });
     client.pause();
     await new Promise<void>((resolve) => client.once('connect', () => resolve()));
