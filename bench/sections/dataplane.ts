@@ -176,7 +176,7 @@ export async function dataPlaneSection(): Promise<Section> {
         `Client: bench/db-client.ts on core ${LOAD_CORE}, a raw protocol reader (bench/lib/mysql-raw.ts) that walks packet headers and never decodes rows; `
         + `client CPU while reading: direct ${fmt(direct.clientCpuPercent)}%, HAProxy ${fmt(hap.clientCpuPercent)}%, localrds ${fmt(local.clientCpuPercent)}% of a core.`,
         `HAProxy and localrds are pinned to core ${SERVER_CORE}; MariaDB is a system service, not pinned, and shares both cores with them; the rows are stored in a table of its own database (\`${BENCH_DB}\`, dropped afterwards) and read from the buffer pool.`,
-        `The paths take turns rep by rep (${REPS} reps), each rep on a fresh connection; ${Math.ceil(LATENCY_QUERIES / REPS)} SELECT 1 per rep per path.`,
+        `The paths take turns rep by rep (${REPS} reps), each rep on a fresh connection; ${Math.ceil(LATENCY_QUERIES / REPS)} SELECT 1 and ${Math.ceil(CONNECTS / REPS)} connects (connect + login, then close) per rep per path.`,
         'The localrds path (at the time of writing): the data plane runs in its own worker thread; each session reads both sockets into buffers of its own '
         + '(128 KiB from the backend, 64 KiB from the client: no allocation and no Readable machinery per read) and writes each read on at once, pausing a reader only while '
         + 'the other socket has not taken its write; a connection opening or closing sends the API thread no message (session counts are in shared memory). '
