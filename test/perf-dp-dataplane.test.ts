@@ -195,7 +195,7 @@ describe('the proxy path when a reader stalls', () => {
         while (sent < TOTAL) {
           const n = Math.min(piece.length, TOTAL - sent);
           sent += n;
-          if (!s.write(n === piece.length ? piece : piece.subarray(0, n))) return void s.once('drain', more);
+          if (!s.write(piece.subarray(0, n))) return void s.once('drain', more);
           if (sent % (4 * piece.length) === 0) return void setImmediate(more);
         }
         s.end();
